@@ -1,0 +1,83 @@
+// Loads `_HANDLER` from the task root exactly in the order AWS's Node runtime
+// tries: P, P.js (require, or import() under "type": "module"), P.mjs, P.cjs,
+// then a package resolved from the task root and NODE_PATH.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  HandlerNotFound,
+  ImportModuleError,
+  MalformedHandlerName,
+  UserCodeSyntaxError,
+  wrapAs,
+} from './errors.mjs';
+
+const require = createRequire(import.meta.url);
+
+export async function loadHandler(appRoot, fullHandler) {
+  if (fullHandler.includes('..')) {
+    throw new MalformedHandlerName(
+      `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
+  }
+  const moduleRoot = path.dirname(fullHandler);
+  const moduleAndHandler = path.basename(fullHandler);
+  const dot = moduleAndHandler.indexOf('.');
+  if (dot === -1) throw new MalformedHandlerName('Bad handler');
+  const moduleName = moduleAndHandler.slice(0, dot);
+  const handlerPath = moduleAndHandler.slice(dot + 1);
+
+  const userModule = await loadUserModule(appRoot, moduleRoot, moduleName);
+  const handler = handlerPath.split('.').reduce((value, key) => value?.[key], userModule);
+  if (handler === undefined) throw new HandlerNotFound(`${fullHandler} is undefined or not exported`);
+  if (typeof handler !== 'function') throw new HandlerNotFound(`${fullHandler} is not a function`);
+  return handler;
+}
+
+async function loadUserModule(appRoot, moduleRoot, moduleName) {
+  const base = path.resolve(appRoot, moduleRoot, moduleName);
+  try {
+    if (statSync(base, { throwIfNoEntry: false })?.isFile()) return require(base);
+    if (existsSync(`${base}.js`)) {
+      return isEsmPackage(base) ? await importFile(`${base}.js`) : require(`${base}.js`);
+    }
+    if (existsSync(`${base}.mjs`)) return await importFile(`${base}.mjs`);
+    if (existsSync(`${base}.cjs`)) return require(`${base}.cjs`);
+    const resolved = require.resolve(moduleName, { paths: [appRoot, path.resolve(appRoot, moduleRoot)] });
+    return require(resolved);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw wrapAs(UserCodeSyntaxError, error);
+    if (error?.code === 'MODULE_NOT_FOUND') throw wrapAs(ImportModuleError, error);
+    // ERR_REQUIRE_ESM: a .js that is ESM without "type": "module" is still loadable by import().
+    if (error?.code === 'ERR_REQUIRE_ESM') return importFile(error.filename ?? `${base}.js`);
+    throw error;
+  }
+}
+
+async function importFile(file) {
+  try {
+    return await import(pathToFileURL(file).href);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw wrapAs(UserCodeSyntaxError, error);
+    throw error;
+  }
+}
+
+/** The nearest package.json's "type", searching upward and stopping at node_modules or the root. */
+function isEsmPackage(file) {
+  let dir = path.dirname(file);
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return JSON.parse(readFileSync(manifest, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir || path.basename(dir) === 'node_modules') return false;
+    dir = parent;
+  }
+}

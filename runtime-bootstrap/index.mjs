@@ -1,0 +1,160 @@
+// emu's Node runtime: runs inside every sandbox, speaks the Lambda Runtime API
+// 2018-06-01 to whoever AWS_LAMBDA_RUNTIME_API names. Plain ESM, node: builtins
+// only, never imports emu's src/: it is on every cold start's critical path.
+import { logContext, patchConsole } from './console-patch.mjs';
+import { NodeJsExit, UnhandledPromiseRejection, formatErrorForLog, toErrorPayload } from './errors.mjs';
+import { loadHandler } from './handler-loader.mjs';
+import { RuntimeApiClient } from './runtime-api-client.mjs';
+
+const env = process.env;
+// Wording chosen to match AWS's runtime client; it is not in AWS's public docs.
+const NODE_JS_EXIT_MESSAGE =
+  'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.';
+const client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001', () => process.exit(1));
+
+/** What the process-level hooks report to: the invocation in flight, or init. */
+let currentRequestId = null;
+/** What to do when the event loop drains: set per invocation (callback semantics). */
+let onEmptyEventLoop = null;
+
+patchConsole(env);
+installProcessHooks();
+if (env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA !== '1' && env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA !== 'true') {
+  globalThis.awslambda = {};
+}
+
+let handler;
+try {
+  handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '');
+} catch (error) {
+  console.error('Uncaught Exception', formatErrorForLog(error));
+  await client.postInitError(toErrorPayload(error));
+  process.exit(129);
+}
+const handlerIsAsync = handler.constructor?.name === 'AsyncFunction';
+waitForNextInvocation();
+
+function waitForNextInvocation() {
+  client.next().then(runInvocation, (error) => {
+    console.error('Runtime API /next failed', error);
+    process.exit(1);
+  });
+}
+
+function runInvocation(next) {
+  if (next.status !== 200) process.exit(1); // 403/500 from /next: the runtime must exit
+  const headers = next.headers;
+  const requestId = headers['lambda-runtime-aws-request-id'];
+  currentRequestId = requestId;
+  logContext.requestId = requestId;
+  logContext.tenantId = headers['lambda-runtime-aws-tenant-id'];
+  if (headers['lambda-runtime-trace-id']) env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
+  else delete env._X_AMZN_TRACE_ID;
+
+  let completed = false;
+  const complete = (error, result) => {
+    if (completed) return; // only the first completion counts
+    completed = true;
+    onEmptyEventLoop = null;
+    let post;
+    if (error === null) {
+      post = serialise(result, requestId);
+    } else {
+      console.error('Invoke Error', formatErrorForLog(error));
+      post = client.postError(requestId, toErrorPayload(error));
+    }
+    // Pipelined: /next goes out right behind the result, saving a round trip per invocation.
+    post.catch(() => process.exit(1));
+    waitForNextInvocation();
+  };
+  const succeed = (result) => complete(null, result);
+  const fail = (error) => complete(error ?? 'handled', undefined);
+
+  const context = buildContext(headers, requestId, succeed, fail, complete);
+  const callback = (error, result) => {
+    if (error !== undefined && error !== null) return fail(error);
+    if (!context.callbackWaitsForEmptyEventLoop) return succeed(result);
+    onEmptyEventLoop = () => succeed(result);
+  };
+  // A callback handler that never calls back succeeds with null once the loop
+  // drains; an async one whose promise can no longer settle fails.
+  onEmptyEventLoop = handlerIsAsync ? () => fail(new NodeJsExit(NODE_JS_EXIT_MESSAGE)) : () => succeed(null);
+
+  let event;
+  try {
+    event = JSON.parse(next.body.toString('utf8'));
+  } catch (error) {
+    return fail(error);
+  }
+  try {
+    const returned = handler(event, context, callback);
+    if (returned && typeof returned.then === 'function') returned.then(succeed, fail);
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function serialise(result, requestId) {
+  let body;
+  try {
+    body = JSON.stringify(result === undefined ? null : result);
+  } catch (error) {
+    console.error('Invoke Error', formatErrorForLog(error));
+    return client.postError(requestId, toErrorPayload(error));
+  }
+  return client.postResponse(requestId, body ?? 'null');
+}
+
+function buildContext(headers, requestId, succeed, fail, complete) {
+  const deadlineMs = Number(headers['lambda-runtime-deadline-ms']);
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    awsRequestId: requestId,
+    tenantId: headers['lambda-runtime-aws-tenant-id'],
+    clientContext: parseJsonHeader(headers['lambda-runtime-client-context'], 'ClientContext'),
+    identity: parseJsonHeader(headers['lambda-runtime-cognito-identity'], 'CognitoIdentity'),
+    getRemainingTimeInMillis: () => deadlineMs - Date.now(),
+    succeed,
+    fail,
+    done: (error, result) => (error !== undefined && error !== null ? fail(error) : succeed(result)),
+  };
+}
+
+function parseJsonHeader(value, what) {
+  if (value === undefined || value === '') return undefined;
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    throw new Error(`Cannot parse ${what} as json: ${error.message}`);
+  }
+}
+
+function installProcessHooks() {
+  process.on('beforeExit', () => {
+    const action = onEmptyEventLoop;
+    onEmptyEventLoop = null;
+    action?.();
+  });
+  process.on('uncaughtException', (error) => {
+    console.error('Uncaught Exception', formatErrorForLog(error));
+    reportFatal(toErrorPayload(error), 129);
+  });
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = new UnhandledPromiseRejection(String(reason));
+    error.reason = reason;
+    error.promise = promise;
+    console.error('Unhandled Promise Rejection', formatErrorForLog(error));
+    reportFatal(toErrorPayload(error), 128);
+  });
+}
+
+function reportFatal(payload, exitCode) {
+  const post = currentRequestId === null ? client.postInitError(payload) : client.postError(currentRequestId, payload);
+  post.finally(() => process.exit(exitCode));
+}

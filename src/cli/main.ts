@@ -1,0 +1,55 @@
+/**
+ * The CLI's core: argv in, exit code out. It never calls process.exit, so
+ * cleanup (killing sandboxes) always runs; bin/emu.js owns the process boundary.
+ */
+import { readFileSync } from 'node:fs';
+import { EmuError } from '../errors/emu-error.js';
+import { ExitCode } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+import { runCommand } from './run-command.js';
+import { MAIN_USAGE } from './usage.js';
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest, io);
+      case 'event': {
+        const { runEventCommand } = await import('./event-command.js');
+        return await runEventCommand(rest, io);
+      }
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout.write(MAIN_USAGE);
+        return ExitCode.success;
+      case '--version':
+        io.stdout.write(`${readVersion()}\n`);
+        return ExitCode.success;
+      case undefined:
+        io.stderr.write(MAIN_USAGE);
+        return ExitCode.usage;
+      default:
+        throw new EmuError('usage', `unknown command '${command}' (try emu --help)`);
+    }
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+function reportFailure(error: unknown, io: CliIo): number {
+  if (error instanceof EmuError && error.kind === 'usage') {
+    io.stderr.write(`emu: ${error.message}\n`);
+    return ExitCode.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`emu: internal error: ${message}\n`);
+  if (process.env.EMU_DEBUG !== undefined && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+  return ExitCode.internal;
+}
+
+function readVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}

@@ -1,0 +1,69 @@
+/**
+ * `emu run <handler> [event]`: one invocation, its payload on stdout and
+ * nothing else there; logs (and with -v Lambda's own lines) on stderr.
+ */
+import type { InvocationResult } from '../supervisor/index.js';
+import { readContextFile } from './context-file.js';
+import { readEventJson } from './event-input.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { displayLog, toJsonRecord } from './render.js';
+import { parseRunOptions } from './run-options.js';
+import { onInterrupt } from './signals.js';
+import { RUN_USAGE } from './usage.js';
+
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const options = parseRunOptions(argv);
+  if (options.help) {
+    io.stdout.write(RUN_USAGE);
+    return ExitCode.success;
+  }
+  if (options.stream) {
+    const { runStreamCommand } = await import('./stream-command.js');
+    return runStreamCommand(options, io);
+  }
+  // Everything that can be checked cheaply is checked before a sandbox starts.
+  const context = options.contextFile === undefined ? undefined : await readContextFile(options.contextFile);
+  const fileEvent = options.eventSource === '-' ? undefined : await readEventJson(options.eventSource);
+
+  const { createEmulator } = await import('../emulator.js');
+  const emulator = createEmulator({
+    handler: options.handler,
+    ...options.emulator,
+    ...context?.emulator,
+    prewarm: true, // the sandbox's Node start overlaps reading stdin and the rest of our own start-up
+    onLog: (chunk) => io.stderr.write(displayLog(chunk)),
+    onPlatformLog: options.verbose ? (line) => io.stderr.write(`${line}\n`) : () => {},
+    onWarning: (message) => io.stderr.write(`emu: warning: ${message}\n`),
+  });
+
+  const finished: Promise<InvocationResult> = (async () => {
+    const eventJson = fileEvent ?? (await readEventJson('-', io.stdin));
+    return emulator.invokeJson(eventJson, context?.invoke);
+  })();
+  let interrupted = false;
+  const interruption = new Promise<undefined>((resolve) => {
+    const stopListening = onInterrupt(() => {
+      interrupted = true;
+      resolve(undefined);
+    });
+    void finished.finally(stopListening).catch(() => {});
+  });
+  try {
+    const result = await Promise.race([finished, interruption]);
+    if (interrupted || result === undefined) {
+      io.stderr.write('emu: interrupted\n');
+      return ExitCode.interrupted;
+    }
+    io.stdout.write(options.json ? `${JSON.stringify(toJsonRecord(result))}\n` : `${result.payloadJson}\n`);
+    if (result.error !== undefined) {
+      const message = result.error.errorMessage.split('\n')[0];
+      io.stderr.write(`emu: the function failed: ${result.error.errorType}: ${message}\n`);
+      return ExitCode.functionError;
+    }
+    return ExitCode.success;
+  } finally {
+    await emulator.close();
+    void finished.catch(() => {}); // after an interrupt its rejection is expected
+  }
+}

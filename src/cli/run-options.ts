@@ -1,0 +1,136 @@
+/**
+ * `emu run` arguments → options, or a usage error that names the problem.
+ * Function options (everything that describes the function rather than this
+ * run) are parsed here once, for every command that runs a function.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { usageError } from '../errors/emu-error.js';
+import type { EmulatorOptions } from '../emulator.js';
+
+export interface RunOptions {
+  handler: string;
+  /** A path, '-' for stdin, or undefined for {}. */
+  eventSource: string | undefined;
+  contextFile: string | undefined;
+  verbose: boolean;
+  json: boolean;
+  help: boolean;
+  stream: boolean;
+  concurrency: number | undefined;
+  summaryFile: string | undefined;
+  emulator: Omit<EmulatorOptions, 'handler'>;
+}
+
+export const FUNCTION_OPTIONS = {
+  cold: { type: 'boolean' },
+  warm: { type: 'boolean' },
+  timeout: { type: 'string', short: 't' },
+  memory: { type: 'string', short: 'm' },
+  'code-dir': { type: 'string' },
+  env: { type: 'string', multiple: true },
+  region: { type: 'string' },
+  'function-name': { type: 'string' },
+  inspect: { type: 'string' },
+  'inspect-brk': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const RUN_OPTIONS = {
+  ...FUNCTION_OPTIONS,
+  context: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  stream: { type: 'boolean' },
+  concurrency: { type: 'string', short: 'c' },
+  summary: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parseRunOptions(argv: string[]): RunOptions {
+  const { values, positionals } = parseStrict(argv, RUN_OPTIONS);
+  if (values.help === true) return { ...emptyRunOptions(), help: true };
+  const [handler, eventSource, ...extra] = positionals;
+  if (handler === undefined) throw usageError('missing <handler>, e.g. emu run index.handler event.json');
+  if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]}'`);
+  const concurrency = values.concurrency === undefined ? undefined : parseWholeNumber('--concurrency', values.concurrency);
+  if (concurrency !== undefined && concurrency < 1) throw usageError('--concurrency must be at least 1');
+  return {
+    handler,
+    eventSource,
+    contextFile: values.context,
+    verbose: values.verbose === true,
+    json: values.json === true,
+    help: false,
+    stream: values.stream === true,
+    concurrency,
+    summaryFile: values.summary,
+    emulator: functionOptionsFrom(values),
+  };
+}
+
+type FunctionValues = { [K in keyof typeof FUNCTION_OPTIONS]?: (typeof FUNCTION_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof FUNCTION_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** The function options every command shares (run, bench, serve). */
+export function functionOptionsFrom(values: FunctionValues): Omit<EmulatorOptions, 'handler'> {
+  if (values.cold === true && values.warm === true) throw usageError('--cold and --warm cannot be used together');
+  const options: Omit<EmulatorOptions, 'handler'> = { mode: values.cold === true ? 'cold' : 'warm' };
+  if (values.timeout !== undefined) options.timeoutSeconds = parseWholeNumber('--timeout', values.timeout);
+  if (values.memory !== undefined) options.memoryMb = parseWholeNumber('--memory', values.memory);
+  if (values['code-dir'] !== undefined) options.codeDir = values['code-dir'];
+  if (values.region !== undefined) options.region = values.region;
+  if (values['function-name'] !== undefined) options.functionName = values['function-name'];
+  if (values.env !== undefined) options.env = parseEnvPairs(values.env);
+  const inspectPort = values['inspect-brk'] ?? values.inspect;
+  if (inspectPort !== undefined) {
+    options.inspect = { breakOnStart: values['inspect-brk'] !== undefined };
+    if (inspectPort !== '') options.inspect.port = parseWholeNumber('--inspect port', inspectPort);
+  }
+  return options;
+}
+
+/** node:util parseArgs, plus bare --inspect / --inspect-brk (their port is optional) and one-line errors. */
+export function parseStrict<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
+  const normalised = argv.map((arg) => (arg === '--inspect' || arg === '--inspect-brk' ? `${arg}=` : arg));
+  try {
+    return parseArgs({ args: normalised, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(error instanceof Error ? firstLine(error.message) : String(error));
+  }
+}
+
+function parseEnvPairs(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq);
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw usageError(`--env expects KEY=VALUE, got '${pair}'`);
+    env[key] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+export function parseWholeNumber(flag: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw usageError(`${flag} expects a whole number, got '${text}'`);
+  return Number(text);
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/\. To specify a positional argument.*$/, '');
+}
+
+function emptyRunOptions(): RunOptions {
+  return {
+    handler: '',
+    eventSource: undefined,
+    contextFile: undefined,
+    verbose: false,
+    json: false,
+    help: false,
+    stream: false,
+    concurrency: undefined,
+    summaryFile: undefined,
+    emulator: {},
+  };
+}

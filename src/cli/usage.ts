@@ -1,0 +1,39 @@
+/** Help texts; kept beside the parser so a new flag and its help change together. */
+export const MAIN_USAGE = `emu: a local AWS Lambda emulator for Node.js handlers
+
+Usage:
+  emu run <handler> [event.json | -] [options]   invoke a handler once (or a stream with --stream)
+  emu event <source> <kind> [options]             print a realistic AWS event (emu event list)
+  emu --help | --version
+
+Run 'emu run --help' for the options of run.
+`;
+
+export const RUN_USAGE = `Usage: emu run <handler> [event.json | -] [options]
+
+  <handler>              AWS handler string relative to --code-dir, e.g. index.handler
+                         or examples/hello/index.handler
+  [event.json | -]       the event: a JSON file, - for stdin; default {}
+
+Options:
+      --cold             a fresh sandbox for every invocation
+      --warm             reuse sandboxes, as AWS does (default)
+  -t, --timeout SEC      function timeout, 1-900 seconds (default 3)
+  -m, --memory MB        memory size, 128-10240 MB (default 128); peak RSS past it fails
+                         the invocation with Runtime.OutOfMemory
+      --code-dir DIR     the function's root, LAMBDA_TASK_ROOT (default: current folder)
+      --env KEY=VALUE    a function environment variable (repeatable)
+      --region REGION    AWS region (default us-east-1)
+      --function-name N  function name (default: the handler's module name)
+      --context FILE     JSON overriding context fields: functionName, functionVersion,
+                         invokedFunctionArn, memoryLimitInMB, awsRequestId,
+                         clientContext, identity
+      --inspect[=PORT]   attach a debugger to the sandbox (default port 9229)
+      --inspect-brk[=PORT]  same, paused before the handler loads
+  -v, --verbose          Lambda's START / END / REPORT lines on stderr
+      --json             print one JSON record (payload and metrics) instead of the payload
+  -h, --help             this help
+
+Exit codes: 0 success, 1 function error (the AWS error payload is still printed),
+2 usage error, 3 internal error, 130 interrupted.
+`;

@@ -1,0 +1,149 @@
+/**
+ * The composition root and the public programmatic API: createEmulator()
+ * checks the options, wires supervisor, pool and sandboxes, and makes sure no
+ * sandbox outlives the process that started it.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { usageError } from './errors/emu-error.js';
+import { killSandboxTree, type FunctionConfig, type Sandbox } from './sandbox/index.js';
+import { Supervisor, type InvocationResult, type InvokeOptions, type SandboxMode } from './supervisor/index.js';
+
+export interface EmulatorOptions {
+  /** AWS handler string relative to codeDir, e.g. "index.handler" or "src/api/users.list". */
+  handler: string;
+  /** The function's root (LAMBDA_TASK_ROOT). Default: the current folder. */
+  codeDir?: string;
+  /** cold: a fresh sandbox per invocation. warm (default): sandboxes are reused, as on AWS. */
+  mode?: SandboxMode;
+  /** Sandboxes running at once. Default 1. */
+  concurrency?: number;
+  /** AWS units: 1–900 seconds, default 3. */
+  timeoutSeconds?: number;
+  /** AWS units: 128–10240 MB, default 128. */
+  memoryMb?: number;
+  /** The function's environment variables. */
+  env?: Record<string, string>;
+  region?: string;
+  functionName?: string;
+  functionVersion?: string;
+  accountId?: string;
+  credentials?: FunctionConfig['credentials'];
+  /** Attach a debugger to each sandbox. */
+  inspect?: { port?: number; breakOnStart?: boolean };
+  nodeExecutable?: string;
+  /** Start a sandbox right away, so the first invocation does not wait for a Node start. */
+  prewarm?: boolean;
+  /** The function's stdout and stderr. Default: written to this process's stderr. */
+  onLog?: (chunk: Buffer) => void;
+  /** START / END / REPORT lines. Default: dropped. */
+  onPlatformLog?: (line: string, requestId: string) => void;
+  /** Configuration warnings (a reserved variable refused, …). Default: stderr. */
+  onWarning?: (message: string) => void;
+}
+
+export interface Emulator {
+  readonly config: Readonly<FunctionConfig>;
+  /** Invokes with an event (JSON-serialisable). Resolves for function errors too; rejects only if emu itself fails. */
+  invoke(event?: unknown, options?: InvokeOptions): Promise<InvocationResult>;
+  /** Invokes with event JSON text as is (already validated by the caller). */
+  invokeJson(eventJson: string, options?: InvokeOptions): Promise<InvocationResult>;
+  /** Ends every sandbox; resolves when no process of this emulator is left. */
+  close(): Promise<void>;
+}
+
+export const DEFAULTS = {
+  timeoutSeconds: 3,
+  memoryMb: 128,
+  region: 'us-east-1',
+  functionVersion: '$LATEST',
+  accountId: '123456789012',
+  inspectPort: 9229,
+} as const;
+
+export function createEmulator(options: EmulatorOptions): Emulator {
+  const config = resolveFunctionConfig(options);
+  const writeStderr = (chunk: Buffer | string): void => void process.stderr.write(chunk);
+  const supervisor = new Supervisor(config, {
+    mode: options.mode ?? 'warm',
+    concurrency: checkInteger('concurrency', options.concurrency ?? 1, 1, 1024),
+    onLog: options.onLog ?? writeStderr,
+    onPlatformLog: options.onPlatformLog ?? (() => {}),
+    onWarning: options.onWarning ?? ((message) => writeStderr(`emu: warning: ${message}\n`)),
+    onSandboxStarted: (sandbox) => liveSandboxes.add(sandbox),
+    onSandboxEnded: (sandbox) => liveSandboxes.delete(sandbox),
+  });
+  if (options.prewarm === true) supervisor.prewarm();
+  let closed = false;
+  return {
+    config,
+    invoke: (event = {}, invokeOptions) => {
+      const json = JSON.stringify(event);
+      if (json === undefined) return Promise.reject(usageError('the event must be JSON-serialisable'));
+      return supervisor.invokeJson(json, invokeOptions);
+    },
+    invokeJson: (eventJson, invokeOptions) =>
+      closed ? Promise.reject(usageError('this emulator is closed')) : supervisor.invokeJson(eventJson, invokeOptions),
+    close: () => {
+      closed = true;
+      return supervisor.close();
+    },
+  };
+}
+
+function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
+  if (typeof options.handler !== 'string' || options.handler === '') throw usageError('a handler is required, e.g. index.handler');
+  const codeDir = path.resolve(options.codeDir ?? '.');
+  if (!existsSync(codeDir) || !statSync(codeDir).isDirectory()) throw usageError(`code folder not found: ${codeDir}`);
+  const functionName = options.functionName ?? defaultFunctionName(options.handler);
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(functionName)) {
+    throw usageError(`invalid function name '${functionName}': 1-64 letters, digits, hyphens or underscores`);
+  }
+  const config: FunctionConfig = {
+    handler: options.handler,
+    codeDir,
+    functionName,
+    functionVersion: options.functionVersion ?? DEFAULTS.functionVersion,
+    region: options.region ?? DEFAULTS.region,
+    accountId: options.accountId ?? DEFAULTS.accountId,
+    memoryMb: checkInteger('memory (MB)', options.memoryMb ?? DEFAULTS.memoryMb, 128, 10240),
+    timeoutMs: checkInteger('timeout (seconds)', options.timeoutSeconds ?? DEFAULTS.timeoutSeconds, 1, 900) * 1000,
+    env: { ...options.env },
+    nodeExecutable: options.nodeExecutable ?? process.execPath,
+  };
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  if (options.inspect !== undefined) {
+    const port = checkInteger('inspector port', options.inspect.port ?? DEFAULTS.inspectPort, 0, 65535);
+    config.inspect = { port, breakOnStart: options.inspect.breakOnStart === true };
+  }
+  return config;
+}
+
+/** "src/api/users.list" → "users": what a developer would call it. */
+function defaultFunctionName(handler: string): string {
+  const module = path.basename(handler).split('.')[0] ?? '';
+  const cleaned = module.replace(/[^a-zA-Z0-9_-]/g, '-').slice(0, 64);
+  return cleaned === '' ? 'function' : cleaned;
+}
+
+function checkNumber(what: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw usageError(`${what} must be between ${min} and ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkInteger(what: string, value: number, min: number, max: number): number {
+  checkNumber(what, value, min, max);
+  if (!Number.isInteger(value)) throw usageError(`${what} must be a whole number, got ${value}`);
+  return value;
+}
+
+/** Every sandbox of every emulator in this process, for the one exit hook below. */
+const liveSandboxes = new Set<Sandbox>();
+
+process.once('exit', () => {
+  for (const sandbox of liveSandboxes) {
+    if (sandbox.pid !== undefined) killSandboxTree(sandbox.pid);
+  }
+});

@@ -1,0 +1,24 @@
+/** Everything a sandbox needs to know about the function it runs, in internal units. */
+export interface FunctionConfig {
+  /** AWS handler string, relative to codeDir: "index.handler", "src/api/users.list". */
+  handler: string;
+  /** Absolute path of the function's code: LAMBDA_TASK_ROOT and the sandbox's cwd. */
+  codeDir: string;
+  functionName: string;
+  functionVersion: string;
+  region: string;
+  accountId: string;
+  memoryMb: number;
+  timeoutMs: number;
+  /** The function's own environment variables. */
+  env: Readonly<Record<string, string>>;
+  /** Reserved credentials handed to the sandbox, if any. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Node executable for the sandbox; defaults to the one running emu. */
+  nodeExecutable: string;
+  inspect?: { port: number; breakOnStart: boolean };
+}
+
+export function functionArn(config: Pick<FunctionConfig, 'region' | 'accountId' | 'functionName'>): string {
+  return `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`;
+}

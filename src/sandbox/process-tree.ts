@@ -1,0 +1,59 @@
+/**
+ * Ending a sandbox for good. SIGKILL to the process group takes the bootstrap
+ * and every grandchild that stayed in the group; a grandchild that moved to
+ * its own group or session (setsid) escapes that, so on Linux the tree is
+ * also walked through /proc while it is still attached to the sandbox.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** Every live descendant of pid (Linux); empty elsewhere or once pid is gone. */
+export function listDescendants(pid: number): number[] {
+  if (process.platform !== 'linux') return [];
+  const found: number[] = [];
+  const stack = [pid];
+  while (stack.length > 0) {
+    const parent = stack.pop() as number;
+    for (const child of childrenOf(parent)) {
+      if (!found.includes(child)) {
+        found.push(child);
+        stack.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const task of tasks) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'latin1').split(' ')) {
+        if (child !== '') children.push(Number(child));
+      }
+    } catch {
+      // The task ended while we looked.
+    }
+  }
+  return children;
+}
+
+/** SIGKILLs the group led by pid and every descendant found, at once. */
+export function killSandboxTree(pid: number): void {
+  const descendants = listDescendants(pid);
+  signal(-pid);
+  for (const descendant of descendants) signal(descendant);
+}
+
+function signal(target: number): void {
+  try {
+    process.kill(target, 'SIGKILL');
+  } catch {
+    // ESRCH: already gone.
+  }
+}

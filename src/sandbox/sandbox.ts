@@ -1,0 +1,329 @@
+/**
+ * One execution environment: a bootstrap process in its own process group,
+ * served by its own Runtime API. It runs one invocation at a time and turns
+ * everything that can happen to it (an answer, an error, a timeout, a crash,
+ * too much memory) into an outcome. A sandbox that timed out, crashed or
+ * passed its memory limit is dead and never reused.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { ErrorTypes, MAX_RESPONSE_BYTES } from '../errors/catalogue.js';
+import { internalError } from '../errors/emu-error.js';
+import { createPeakRssProbe, mbToBytes, type PeakRssMethod, type PeakRssProbe } from '../measure/index.js';
+import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
+import { buildSandboxEnvironment, heapFlags } from './environment.js';
+import { exitDescription, type ExitStatus } from './exit-description.js';
+import type { FunctionConfig } from './function-config.js';
+import { killSandboxTree } from './process-tree.js';
+
+export type SandboxState = 'starting' | 'idle' | 'busy' | 'dead';
+
+export interface SandboxInvocation {
+  requestId: string;
+  eventJson: string;
+  invokedFunctionArn: string;
+  traceId: string;
+  clientContextJson?: string;
+  cognitoIdentityJson?: string;
+  tenantId?: string;
+  captureLogs?: boolean;
+}
+
+export interface SandboxOutcome {
+  requestId: string;
+  status: 'ok' | 'error';
+  /** The Invoke payload exactly as AWS would return it: JSON text. */
+  payloadJson: string;
+  errorType?: string;
+  coldStart: boolean;
+  initDurationMs?: number;
+  durationMs: number;
+  peakRssBytes?: number;
+  peakRssMethod: PeakRssMethod;
+  /** The sandbox ended with this invocation (timeout, crash, memory): never reuse it. */
+  sandboxLost: boolean;
+  logs?: string;
+}
+
+export interface SandboxListeners {
+  /** A chunk of the function's stdout or stderr, in arrival order. */
+  onLog(chunk: Buffer, sandbox: Sandbox): void;
+  onWarning(message: string): void;
+  /** The invocation went out to the runtime (when START is logged). */
+  onDelivered(requestId: string): void;
+}
+
+/** AWS's on-demand init limit; a slower init is retried within the invocation's own timeout. */
+const INIT_LIMIT_MS = 10_000;
+const MEMORY_CHECK_INTERVAL_MS = 10;
+const EXIT_WAIT_MS = 2_000;
+const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
+const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
+
+interface ActiveInvocation {
+  request: SandboxInvocation;
+  startedAt: number;
+  deliveredAt?: number;
+  coldStart: boolean;
+  timers: NodeJS.Timeout[];
+  resolve(outcome: SandboxOutcome): void;
+}
+
+export class Sandbox {
+  readonly id = randomUUID();
+  readonly #config: FunctionConfig;
+  readonly #listeners: SandboxListeners;
+  readonly #server: RuntimeApiServer;
+  readonly #ready: Promise<boolean>;
+  #markReady: (ready: boolean) => void = () => {};
+  #child: ChildProcess | null = null;
+  #probe: PeakRssProbe | null = null;
+  #closed: Promise<void> | null = null;
+  #state: SandboxState = 'starting';
+  #spawnedAt = 0;
+  #initDurationMs: number | undefined;
+  #invocationCount = 0;
+  #active: ActiveInvocation | null = null;
+  /** Log chunks of the invocation being answered; outlives #active until the answer is handed over. */
+  #capture: Buffer[] | null = null;
+
+  private constructor(config: FunctionConfig, listeners: SandboxListeners) {
+    this.#config = config;
+    this.#listeners = listeners;
+    this.#ready = new Promise((resolve) => (this.#markReady = resolve));
+    this.#server = new RuntimeApiServer({
+      onNext: () => this.#onNext(),
+      onDelivered: (requestId) => this.#onDelivered(requestId),
+      onResponse: (id, body) => this.#onRuntimeResult(id, 'ok', body.toString('utf8')),
+      onError: (id, body) => this.#onRuntimeResult(id, 'error', body.toString('utf8')),
+      onInitError: (body) => this.#onInitError(body.toString('utf8')),
+      onResponseTooLarge: (id, size) => this.#onResponseTooLarge(id, size),
+    });
+  }
+
+  /** Starts the bootstrap; the sandbox is usable at once (an invocation waits for init). */
+  static async start(config: FunctionConfig, listeners: SandboxListeners): Promise<Sandbox> {
+    const sandbox = new Sandbox(config, listeners);
+    await sandbox.#spawn();
+    return sandbox;
+  }
+
+  get state(): SandboxState {
+    return this.#state;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Resolves true at the bootstrap's first /next, false if it died first. */
+  get ready(): Promise<boolean> {
+    return this.#ready;
+  }
+
+  async #spawn(): Promise<void> {
+    const address = await this.#server.listen();
+    const { env, warnings } = buildSandboxEnvironment(this.#config, address, RUNTIME_DIR);
+    for (const warning of warnings) this.#listeners.onWarning(warning);
+    const args = [...heapFlags(this.#config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(this.#config), BOOTSTRAP_PATH];
+    this.#spawnedAt = performance.now();
+    const subprocess = execa(this.#config.nodeExecutable, args, {
+      cwd: this.#config.codeDir,
+      env,
+      extendEnv: false,
+      detached: true, // its own process group, so a kill reaches grandchildren
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      cleanup: false,
+    });
+    void subprocess.catch(() => {}); // failures are seen through 'exit' below
+    const child = subprocess as unknown as ChildProcess;
+    if (child.pid === undefined) {
+      this.#server.close();
+      throw internalError(`could not start the sandbox with ${this.#config.nodeExecutable}`);
+    }
+    this.#child = child;
+    this.#probe = createPeakRssProbe(child.pid);
+    const forward = (chunk: Buffer): void => {
+      this.#capture?.push(chunk);
+      this.#listeners.onLog(chunk, this);
+    };
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+    this.#closed = new Promise((resolve) => child.once('close', () => resolve()));
+    child.once('exit', (code, signal) => this.#onExit({ code, signal }));
+  }
+
+  invoke(request: SandboxInvocation): Promise<SandboxOutcome> {
+    if (this.#state !== 'idle' && this.#state !== 'starting') {
+      return Promise.reject(internalError(`sandbox ${this.id} cannot take an invocation while ${this.#state}`));
+    }
+    const coldStart = this.#invocationCount === 0;
+    this.#invocationCount += 1;
+    if (!coldStart) this.#probe?.reset();
+    return new Promise((resolve) => {
+      const active: ActiveInvocation = { request, startedAt: performance.now(), coldStart, timers: [], resolve };
+      this.#capture = request.captureLogs === true ? [] : null;
+      this.#active = active;
+      if (this.#state === 'starting' && this.#config.inspect?.breakOnStart !== true) {
+        active.timers.push(setTimeout(() => this.#onTimeout(), INIT_LIMIT_MS + this.#config.timeoutMs));
+      }
+      if (this.#state === 'idle') this.#state = 'busy';
+      this.#server.deliver({ ...request, timeoutMs: this.#config.timeoutMs });
+    });
+  }
+
+  /** Ends the sandbox and everything it started; resolves when the process is really gone. */
+  async kill(): Promise<void> {
+    if (this.#child?.pid !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) {
+      killSandboxTree(this.#child.pid);
+    }
+    this.#state = 'dead';
+    this.#server.close();
+    if (this.#closed !== null) await withTimeout(this.#closed, EXIT_WAIT_MS);
+  }
+
+  #onNext(): void {
+    if (this.#initDurationMs !== undefined) return;
+    this.#initDurationMs = performance.now() - this.#spawnedAt;
+    this.#state = this.#active === null ? 'idle' : 'busy';
+    this.#markReady(true);
+  }
+
+  #onDelivered(requestId: string): void {
+    const active = this.#active;
+    if (active === null) return;
+    this.#listeners.onDelivered(requestId);
+    for (const timer of active.timers) clearTimeout(timer);
+    active.deliveredAt = performance.now();
+    active.timers = [
+      setTimeout(() => this.#onTimeout(), this.#config.timeoutMs),
+      setInterval(() => this.#checkMemory(), MEMORY_CHECK_INTERVAL_MS),
+    ];
+  }
+
+  #checkMemory(): void {
+    const peakBytes = this.#probe?.readPeakBytes();
+    if (peakBytes !== undefined && peakBytes > mbToBytes(this.#config.memoryMb)) this.#failAndKill(ErrorTypes.outOfMemory);
+  }
+
+  #onTimeout(): void {
+    this.#failAndKill(ErrorTypes.timedOut);
+  }
+
+  #onRuntimeResult(requestId: string, status: 'ok' | 'error', payloadJson: string): void {
+    if (this.#active?.request.requestId !== requestId) return;
+    const peakBytes = this.#probe?.readPeakBytes();
+    // A peak past the limit that only shows at the end still fails: on AWS the function could not have finished.
+    if (peakBytes !== undefined && peakBytes > mbToBytes(this.#config.memoryMb)) {
+      return this.#failAndKill(ErrorTypes.outOfMemory, peakBytes);
+    }
+    this.#state = 'idle';
+    this.#settle(status, payloadJson, errorTypeOf(status, payloadJson), false, peakBytes);
+  }
+
+  #onInitError(payloadJson: string): void {
+    // The bootstrap exits next; the init error is what the first invocation returns.
+    this.#state = 'dead';
+    this.#markReady(false);
+    if (this.#active !== null) this.#settle('error', payloadJson, errorTypeOf('error', payloadJson), true);
+  }
+
+  #onResponseTooLarge(requestId: string, sizeBytes: number): void {
+    if (this.#active?.request.requestId !== requestId) return;
+    this.#state = 'idle';
+    const message = `Response payload size (${sizeBytes} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
+    this.#settle('error', JSON.stringify({ errorType: ErrorTypes.responseSizeTooLarge, errorMessage: message }), ErrorTypes.responseSizeTooLarge, false);
+  }
+
+  #onExit(status: ExitStatus): void {
+    const wasAlive = this.#state !== 'dead';
+    this.#state = 'dead';
+    this.#markReady(false);
+    this.#server.close();
+    this.#probe?.stop();
+    if (wasAlive && this.#child?.pid !== undefined) killSandboxTree(this.#child.pid); // grandchildren die with it
+    const active = this.#active;
+    if (active === null) return;
+    const errorMessage = `RequestId: ${active.request.requestId} Error: ${exitDescription(status)}`;
+    this.#settle('error', JSON.stringify({ errorType: ErrorTypes.exitError, errorMessage }), ErrorTypes.exitError, true);
+  }
+
+  /** Timeout or memory: the whole process group is killed at once and the invocation fails. */
+  #failAndKill(errorType: typeof ErrorTypes.timedOut | typeof ErrorTypes.outOfMemory, peakBytes?: number): void {
+    const active = this.#active;
+    if (active === null) return;
+    const peak = peakBytes ?? this.#probe?.readPeakBytes();
+    this.#state = 'dead';
+    if (this.#child?.pid !== undefined) killSandboxTree(this.#child.pid);
+    this.#server.abandon();
+    const seconds = (this.#config.timeoutMs / 1000).toFixed(2);
+    const errorMessage =
+      errorType === ErrorTypes.timedOut
+        ? `RequestId: ${active.request.requestId} Error: Task timed out after ${seconds} seconds`
+        : // AWS's exact wording for OOM is unconfirmed; this is what its platform logs show.
+          `RequestId: ${active.request.requestId} Error: Runtime exited with error: signal: killed`;
+    this.#settle('error', JSON.stringify({ errorType, errorMessage }), errorType, true, peak);
+  }
+
+  #settle(status: 'ok' | 'error', payloadJson: string, errorType: string | undefined, sandboxLost: boolean, peakBytes?: number): void {
+    const active = this.#active;
+    if (active === null) return;
+    this.#active = null;
+    for (const timer of active.timers) clearTimeout(timer);
+    const now = performance.now();
+    const peakRssBytes = peakBytes ?? this.#probe?.readPeakBytes();
+    const outcome: SandboxOutcome = {
+      requestId: active.request.requestId,
+      status,
+      payloadJson,
+      coldStart: active.coldStart,
+      durationMs: now - (active.deliveredAt ?? now),
+      peakRssMethod: this.#probe?.method ?? 'proc-vmhwm',
+      sandboxLost,
+    };
+    if (errorType !== undefined) outcome.errorType = errorType;
+    if (active.coldStart && this.#initDurationMs !== undefined) outcome.initDurationMs = this.#initDurationMs;
+    if (peakRssBytes !== undefined) outcome.peakRssBytes = peakRssBytes;
+    // Output written just before the answer may still be in the pipe: let it arrive first
+    // (all of it, when the process is gone) so logs and START/END/REPORT keep their order.
+    const handOver = (): void => {
+      if (this.#capture !== null) outcome.logs = Buffer.concat(this.#capture).toString('utf8');
+      this.#capture = null;
+      active.resolve(outcome);
+    };
+    if (sandboxLost && this.#closed !== null) void withTimeout(this.#closed, EXIT_WAIT_MS).then(handOver);
+    else setImmediate(handOver);
+  }
+}
+
+function errorTypeOf(status: 'ok' | 'error', payloadJson: string): string | undefined {
+  if (status === 'ok') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(payloadJson);
+    const type = (parsed as { errorType?: unknown } | null)?.errorType;
+    return typeof type === 'string' ? type : ErrorTypes.unknown;
+  } catch {
+    return ErrorTypes.unknown;
+  }
+}
+
+function inspectFlags(config: FunctionConfig): string[] {
+  if (config.inspect === undefined) return [];
+  const flag = config.inspect.breakOnStart ? '--inspect-brk' : '--inspect';
+  return [`${flag}=127.0.0.1:${config.inspect.port}`];
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,3 @@
+export { FunctionPool, type SandboxMode, type FunctionPoolOptions } from './function-pool.js';
+export { Supervisor, type InvokeOptions, type SupervisorOptions } from './supervisor.js';
+export type { InvocationResult, InvocationMetrics, InvocationError } from './invocation-result.js';

@@ -1,0 +1,141 @@
+/**
+ * Runs invocations of one function: gives each a request id, trace id and
+ * ARN, hands it to the pool, and turns the sandbox's outcome into an
+ * InvocationResult with AWS's metrics and platform log lines.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ErrorTypes } from '../errors/catalogue.js';
+import { billedDurationMs, bytesToMb } from '../measure/index.js';
+import { functionArn, type FunctionConfig, type Sandbox, type SandboxOutcome } from '../sandbox/index.js';
+import { FunctionPool, type SandboxMode } from './function-pool.js';
+import type { InvocationError, InvocationResult } from './invocation-result.js';
+import { endLine, reportLine, startLine } from './platform-log.js';
+
+export interface InvokeOptions {
+  /** Becomes context.clientContext (AWS passes it as X-Amz-Client-Context). */
+  clientContext?: unknown;
+  /** Becomes context.identity (Cognito identity). */
+  identity?: unknown;
+  requestId?: string;
+  invokedFunctionArn?: string;
+  tenantId?: string;
+  /** Return the function's output with the result (it is still forwarded to onLog). */
+  captureLogs?: boolean;
+}
+
+export interface SupervisorOptions {
+  mode: SandboxMode;
+  concurrency: number;
+  /** The function's stdout and stderr, chunk by chunk. */
+  onLog(chunk: Buffer, sandbox: Sandbox): void;
+  /** START / END / REPORT lines. */
+  onPlatformLog(line: string, requestId: string): void;
+  onWarning(message: string): void;
+  onSandboxStarted(sandbox: Sandbox): void;
+  onSandboxEnded(sandbox: Sandbox): void;
+}
+
+export class Supervisor {
+  readonly #pool: FunctionPool;
+  readonly #config: FunctionConfig;
+  readonly #onPlatformLog: SupervisorOptions['onPlatformLog'];
+
+  constructor(config: FunctionConfig, options: SupervisorOptions) {
+    this.#config = config;
+    this.#onPlatformLog = options.onPlatformLog;
+    this.#pool = new FunctionPool(config, {
+      mode: options.mode,
+      concurrency: options.concurrency,
+      onSandboxStarted: options.onSandboxStarted,
+      onSandboxEnded: options.onSandboxEnded,
+      listeners: {
+        onLog: options.onLog,
+        onWarning: options.onWarning,
+        onDelivered: (requestId) => options.onPlatformLog(startLine(requestId, config.functionVersion), requestId),
+      },
+    });
+  }
+
+  get config(): FunctionConfig {
+    return this.#config;
+  }
+
+  /** Starts a sandbox now so that the next invocation does not wait for a Node start. */
+  prewarm(): void {
+    this.#pool.prewarm();
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  async invokeJson(eventJson: string, options: InvokeOptions = {}): Promise<InvocationResult> {
+    const requestId = options.requestId ?? randomUUID();
+    const askedAt = performance.now();
+    const request = {
+      requestId,
+      eventJson,
+      invokedFunctionArn: options.invokedFunctionArn ?? functionArn(this.#config),
+      traceId: newTraceId(),
+      tenantId: options.tenantId,
+      captureLogs: options.captureLogs,
+      clientContextJson: options.clientContext === undefined ? undefined : JSON.stringify(options.clientContext),
+      cognitoIdentityJson: options.identity === undefined ? undefined : JSON.stringify(options.identity),
+    };
+    const outcome = await this.#pool.invoke(request);
+    const result = this.#toResult(outcome, performance.now() - askedAt);
+    this.#onPlatformLog(endLine(requestId), requestId);
+    this.#onPlatformLog(reportLine(requestId, result.metrics, result.error?.errorType), requestId);
+    return result;
+  }
+
+  #toResult(outcome: SandboxOutcome, callerLatencyMs: number): InvocationResult {
+    const durationMs = outcome.errorType === ErrorTypes.timedOut ? this.#config.timeoutMs : outcome.durationMs;
+    const result: InvocationResult = {
+      requestId: outcome.requestId,
+      status: outcome.status,
+      payload: parsePayload(outcome.payloadJson),
+      payloadJson: outcome.payloadJson,
+      metrics: {
+        coldStart: outcome.coldStart,
+        durationMs,
+        billedDurationMs: billedDurationMs(durationMs, outcome.initDurationMs),
+        memorySizeMb: this.#config.memoryMb,
+        peakRssMethod: outcome.peakRssMethod,
+        callerLatencyMs,
+        sandboxLost: outcome.sandboxLost,
+      },
+    };
+    if (outcome.initDurationMs !== undefined) result.metrics.initDurationMs = outcome.initDurationMs;
+    if (outcome.peakRssBytes !== undefined) {
+      result.metrics.peakRssBytes = outcome.peakRssBytes;
+      result.metrics.maxMemoryUsedMb = bytesToMb(outcome.peakRssBytes);
+    }
+    if (outcome.status === 'error') result.error = toInvocationError(result.payload, outcome.errorType);
+    if (outcome.logs !== undefined) result.logs = outcome.logs;
+    return result;
+  }
+}
+
+function parsePayload(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return json; // a runtime may post anything; the raw text is still the payload
+  }
+}
+
+function toInvocationError(payload: unknown, errorType: string | undefined): InvocationError {
+  const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  return {
+    ...fields,
+    errorType: typeof fields.errorType === 'string' ? fields.errorType : (errorType ?? ErrorTypes.unknown),
+    errorMessage: typeof fields.errorMessage === 'string' ? fields.errorMessage : String(payload),
+  };
+}
+
+/** X-Ray's format: Root=1-<8 hex epoch seconds>-<24 hex>;Parent=<16 hex>;Sampled=0 */
+function newTraceId(): string {
+  const epochHex = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epochHex}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
