@@ -3,3 +3,4 @@ export { createEmulator, DEFAULTS, type Emulator, type EmulatorOptions } from '.
 export type { InvocationResult, InvocationMetrics, InvocationError, InvokeOptions, SandboxMode } from './supervisor/index.js';
 export type { PeakRssMethod } from './measure/index.js';
 export { ErrorTypes, EmuError, type ErrorType } from './errors/index.js';
+export * from './events/index.js';
