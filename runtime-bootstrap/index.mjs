@@ -71,7 +71,10 @@ function runInvocation(next) {
   const fail = (error) => complete(error ?? 'handled', undefined);
 
   const context = buildContext(headers, requestId, succeed, fail, complete);
+  let calledBack = false;
   const callback = (error, result) => {
+    if (calledBack) return; // only the first call counts, even before the loop drains
+    calledBack = true;
     if (error !== undefined && error !== null) return fail(error);
     if (!context.callbackWaitsForEmptyEventLoop) return succeed(result);
     onEmptyEventLoop = () => succeed(result);

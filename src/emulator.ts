@@ -32,6 +32,8 @@ export interface EmulatorOptions {
   /** Attach a debugger to each sandbox. */
   inspect?: { port?: number; breakOnStart?: boolean };
   nodeExecutable?: string;
+  /** A different runtime client (a .js/.mjs file run with Node) instead of emu's bootstrap; it must speak the Runtime API. */
+  runtimeClient?: string;
   /** Start a sandbox right away, so the first invocation does not wait for a Node start. */
   prewarm?: boolean;
   /** The function's stdout and stderr. Default: written to this process's stderr. */
@@ -95,7 +97,7 @@ function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
   if (typeof options.handler !== 'string' || options.handler === '') throw usageError('a handler is required, e.g. index.handler');
   const codeDir = path.resolve(options.codeDir ?? '.');
   if (!existsSync(codeDir) || !statSync(codeDir).isDirectory()) throw usageError(`code folder not found: ${codeDir}`);
-  const functionName = options.functionName ?? defaultFunctionName(options.handler);
+  const functionName = options.functionName ?? defaultFunctionName(options.handler, codeDir);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(functionName)) {
     throw usageError(`invalid function name '${functionName}': 1-64 letters, digits, hyphens or underscores`);
   }
@@ -112,6 +114,7 @@ function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
     nodeExecutable: options.nodeExecutable ?? process.execPath,
   };
   if (options.credentials !== undefined) config.credentials = options.credentials;
+  if (options.runtimeClient !== undefined) config.runtimeClient = path.resolve(options.runtimeClient);
   if (options.inspect !== undefined) {
     const port = checkInteger('inspector port', options.inspect.port ?? DEFAULTS.inspectPort, 0, 65535);
     config.inspect = { port, breakOnStart: options.inspect.breakOnStart === true };
@@ -119,10 +122,12 @@ function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
   return config;
 }
 
-/** "src/api/users.list" → "users": what a developer would call it. */
-function defaultFunctionName(handler: string): string {
+/** What a developer would call it: the module's name, or its folder's for a generic index/handler/app/main. */
+function defaultFunctionName(handler: string, codeDir: string): string {
   const module = path.basename(handler).split('.')[0] ?? '';
-  const cleaned = module.replace(/[^a-zA-Z0-9_-]/g, '-').slice(0, 64);
+  const folder = path.basename(path.dirname(path.resolve(codeDir, handler)));
+  const name = ['index', 'handler', 'app', 'main', 'lambda'].includes(module) && folder !== '' ? folder : module;
+  const cleaned = name.replace(/[^a-zA-Z0-9_-]/g, '-').slice(0, 64);
   return cleaned === '' ? 'function' : cleaned;
 }
 

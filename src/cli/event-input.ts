@@ -31,7 +31,7 @@ export function validateJson(text: string, what: string): string {
 
 /** V8's message, with the position turned into a line and column a person can find. */
 export function describeJsonError(text: string, error: Error): string {
-  const message = error.message.replace(/\s*in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/, '');
+  const message = error.message.replace(/\s*in JSON at position \d+.*$/, '').replace(/, "[\s\S]*" is not valid JSON$/, '');
   const position = /at position (\d+)/.exec(error.message)?.[1];
   const offset = position === undefined ? guessOffset(text, error.message) : Number(position);
   if (offset === undefined) return message;

@@ -17,6 +17,8 @@ export interface FunctionConfig {
   /** Node executable for the sandbox; defaults to the one running emu. */
   nodeExecutable: string;
   inspect?: { port: number; breakOnStart: boolean };
+  /** Another runtime client to run instead of emu's bootstrap (it must speak the Runtime API). */
+  runtimeClient?: string;
 }
 
 export function functionArn(config: Pick<FunctionConfig, 'region' | 'accountId' | 'functionName'>): string {

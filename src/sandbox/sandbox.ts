@@ -69,6 +69,15 @@ interface ActiveInvocation {
   coldStart: boolean;
   timers: NodeJS.Timeout[];
   resolve(outcome: SandboxOutcome): void;
+  reject(error: Error): void;
+}
+
+/** The sandbox ended before an invocation queued on it was delivered: run it elsewhere. */
+export class SandboxGoneError extends Error {
+  constructor(sandboxId: string) {
+    super(`sandbox ${sandboxId} ended before the invocation reached it`);
+    this.name = 'SandboxGoneError';
+  }
 }
 
 export class Sandbox {
@@ -127,7 +136,7 @@ export class Sandbox {
     const address = await this.#server.listen();
     const { env, warnings } = buildSandboxEnvironment(this.#config, address, RUNTIME_DIR);
     for (const warning of warnings) this.#listeners.onWarning(warning);
-    const args = [...heapFlags(this.#config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(this.#config), BOOTSTRAP_PATH];
+    const args = [...heapFlags(this.#config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(this.#config), this.#config.runtimeClient ?? BOOTSTRAP_PATH];
     this.#spawnedAt = performance.now();
     const subprocess = execa(this.#config.nodeExecutable, args, {
       cwd: this.#config.codeDir,
@@ -164,8 +173,8 @@ export class Sandbox {
     const coldStart = this.#invocationCount === 0;
     this.#invocationCount += 1;
     if (!coldStart) this.#probe?.reset();
-    return new Promise((resolve) => {
-      const active: ActiveInvocation = { request, startedAt: performance.now(), coldStart, timers: [], resolve };
+    return new Promise((resolve, reject) => {
+      const active: ActiveInvocation = { request, startedAt: performance.now(), coldStart, timers: [], resolve, reject };
       this.#capture = request.captureLogs === true ? [] : null;
       this.#active = active;
       if (this.#state === 'starting' && this.#config.inspect?.breakOnStart !== true) {
@@ -248,6 +257,14 @@ export class Sandbox {
     if (wasAlive && this.#child?.pid !== undefined) killSandboxTree(this.#child.pid); // grandchildren die with it
     const active = this.#active;
     if (active === null) return;
+    if (active.deliveredAt === undefined && this.#initDurationMs !== undefined) {
+      // It died between invocations (say, exiting after reporting an error): this
+      // invocation never reached it, so it is not its failure. The pool retries it.
+      this.#active = null;
+      for (const timer of active.timers) clearTimeout(timer);
+      active.reject(new SandboxGoneError(this.id));
+      return;
+    }
     const errorMessage = `RequestId: ${active.request.requestId} Error: ${exitDescription(status)}`;
     this.#settle('error', JSON.stringify({ errorType: ErrorTypes.exitError, errorMessage }), ErrorTypes.exitError, true);
   }

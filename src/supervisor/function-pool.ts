@@ -5,7 +5,7 @@
  * flight so callers can push without limit and still run in flat memory.
  */
 import PQueue from 'p-queue';
-import { Sandbox, type FunctionConfig, type SandboxInvocation, type SandboxListeners, type SandboxOutcome } from '../sandbox/index.js';
+import { Sandbox, SandboxGoneError, type FunctionConfig, type SandboxInvocation, type SandboxListeners, type SandboxOutcome } from '../sandbox/index.js';
 
 export type SandboxMode = 'cold' | 'warm';
 
@@ -66,8 +66,17 @@ export class FunctionPool {
   }
 
   async #run(request: SandboxInvocation): Promise<SandboxOutcome> {
-    const sandbox = await this.#takeSandbox();
-    const outcome = await sandbox.invoke(request);
+    let sandbox = await this.#takeSandbox();
+    let outcome: SandboxOutcome;
+    try {
+      outcome = await sandbox.invoke(request);
+    } catch (error) {
+      if (!(error instanceof SandboxGoneError)) throw error;
+      // The warm sandbox died while idle, just as this invocation was queued on it.
+      await this.#retire(sandbox);
+      sandbox = await this.#startSandbox();
+      outcome = await sandbox.invoke(request);
+    }
     if (this.#options.mode === 'cold' || outcome.sandboxLost || sandbox.state === 'dead' || this.#closed) {
       await this.#retire(sandbox);
     } else {

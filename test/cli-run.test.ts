@@ -1,0 +1,147 @@
+// `emu run` as a user runs it: a real CLI process, its stdout, stderr and exit code.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { assertNoProcessLeft, eventually, FIXTURES, isAlive, REPO_ROOT } from './helpers.js';
+
+const EMU = path.join(REPO_ROOT, 'bin', 'emu.js');
+const scratch = mkdtempSync(path.join(tmpdir(), 'emu-cli-'));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function emu(args: string[], options: { stdin?: string; onSpawn?: (pid: number) => void } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [EMU, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(options.stdin ?? '');
+    options.onSpawn?.(child.pid as number);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function file(name: string, content: string): string {
+  const full = path.join(scratch, name);
+  writeFileSync(full, content);
+  return full;
+}
+
+describe('emu run', () => {
+  test('the README example prints exactly the payload on stdout, logs on stderr', async () => {
+    const run = await emu(['run', 'examples/hello/index.handler', 'examples/hello/event.json']);
+    assert.equal(run.code, 0, run.stderr);
+    const payload = JSON.parse(run.stdout) as { message: string };
+    assert.equal(payload.message, 'Hello, Ada!');
+    assert.equal(run.stdout.trim().split('\n').length, 1, 'nothing else on stdout');
+    assert.match(run.stderr, /\tINFO\tHello from hello with \{"name":"Ada"\}/);
+  });
+
+  test('the event comes from stdin with -, and is {} when none is given', async () => {
+    const fromStdin = await emu(['run', 'echo.handler', '-', '--code-dir', FIXTURES], { stdin: '{"via":"stdin"}' });
+    assert.deepEqual((JSON.parse(fromStdin.stdout) as { event: unknown }).event, { via: 'stdin' });
+    const none = await emu(['run', 'echo.handler', '--code-dir', FIXTURES]);
+    assert.deepEqual((JSON.parse(none.stdout) as { event: unknown }).event, {});
+  });
+
+  test('-v adds START, END and REPORT with Init Duration on stderr; --json gives one record with the metrics', async () => {
+    const run = await emu(['run', 'noop.handler', '--code-dir', FIXTURES, '-v', '--json', '-m', '256']);
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/m);
+    assert.match(run.stderr, /^END RequestId: /m);
+    assert.match(run.stderr, /^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/m);
+    const record = JSON.parse(run.stdout) as Record<string, unknown>;
+    assert.equal(record.status, 'ok');
+    assert.equal(record.payload, null);
+    assert.equal(record.coldStart, true);
+    assert.equal(record.memorySizeMb, 256);
+    assert.equal(record.peakRssMethod, 'proc-vmhwm');
+    for (const key of ['requestId', 'initDurationMs', 'durationMs', 'billedDurationMs', 'maxMemoryUsedMb']) assert.ok(record[key] !== undefined && record[key] !== null, key);
+  });
+
+  test('--context, --env, --function-name and --region reach the handler', async () => {
+    const context = file('context.json', JSON.stringify({ functionVersion: '7', awsRequestId: 'fixed-id', clientContext: { env: { stage: 'dev' } }, identity: { cognitoIdentityId: 'c1' } }));
+    const run = await emu(['run', 'echo.handler', '--code-dir', FIXTURES, '--context', context, '--function-name', 'billing', '--region', 'ap-south-1']);
+    assert.equal(run.code, 0, run.stderr);
+    const { context: seen } = JSON.parse(run.stdout) as { context: Record<string, unknown> };
+    assert.equal(seen.functionName, 'billing');
+    assert.equal(seen.functionVersion, '7');
+    assert.equal(seen.awsRequestId, 'fixed-id');
+    assert.equal(seen.invokedFunctionArn, 'arn:aws:lambda:ap-south-1:123456789012:function:billing');
+    assert.deepEqual(seen.clientContext, { env: { stage: 'dev' } });
+    assert.deepEqual(seen.identity, { cognitoIdentityId: 'c1' });
+    const env = await emu(['run', 'env.handler', '--code-dir', FIXTURES, '--env', 'A=1', '--env', 'B=x=y']);
+    const seenEnv = (JSON.parse(env.stdout) as { env: Record<string, string> }).env;
+    assert.equal(seenEnv.A, '1');
+    assert.equal(seenEnv.B, 'x=y');
+  });
+
+  test('a function error exits 1 with the AWS error payload on stdout and one line on stderr', async () => {
+    const run = await emu(['run', 'throws.handler', '--code-dir', FIXTURES]);
+    assert.equal(run.code, 1);
+    assert.equal((JSON.parse(run.stdout) as { errorType: string }).errorType, 'PaymentDeclined');
+    assert.match(run.stderr, /^emu: the function failed: PaymentDeclined: card expired$/m);
+    const missing = await emu(['run', 'nowhere.handler', '--code-dir', FIXTURES]);
+    assert.equal(missing.code, 1);
+    assert.equal((JSON.parse(missing.stdout) as { errorType: string }).errorType, 'Runtime.ImportModuleError');
+  });
+
+  const usageCases: Array<[string, string[], RegExp]> = [
+    ['an unknown flag', ['run', 'noop.handler', '--bogus'], /^emu: Unknown option '--bogus'/],
+    ['no handler', ['run'], /^emu: missing <handler>/],
+    ['a timeout out of range', ['run', 'noop.handler', '-t', '901'], /^emu: timeout \(seconds\) must be between 1 and 900, got 901$/],
+    ['a memory size out of range', ['run', 'noop.handler', '-m', '64'], /^emu: memory \(MB\) must be between 128 and 10240, got 64$/],
+    ['a timeout that is not a number', ['run', 'noop.handler', '-t', 'soon'], /^emu: --timeout expects a whole number, got 'soon'$/],
+    ['a missing event file', ['run', 'noop.handler', 'nope.json'], /^emu: cannot read event file nope\.json: not found$/],
+    ['a bad --env', ['run', 'noop.handler', '--env', 'novalue'], /^emu: --env expects KEY=VALUE, got 'novalue'$/],
+    ['an unknown command', ['deploy'], /^emu: unknown command 'deploy'/],
+    ['a missing code folder', ['run', 'noop.handler', '--code-dir', '/no/such/dir'], /^emu: code folder not found: \/no\/such\/dir$/],
+  ];
+  for (const [what, args, message] of usageCases) {
+    test(`${what} is a usage error: one line, exit 2, nothing on stdout`, async () => {
+      const run = await emu([...args, '--code-dir', FIXTURES].slice(0, args.includes('--code-dir') ? args.length : undefined));
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr.trim(), message);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.equal(run.stdout, '');
+    });
+  }
+
+  test('an event file that is not JSON names the file, the line and the column', async () => {
+    const bad = file('bad.json', '{\n  "a": 1,\n  "b": }\n');
+    const run = await emu(['run', 'noop.handler', bad, '--code-dir', FIXTURES]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, new RegExp(`^emu: event file ${bad.replaceAll('/', '\\/')} is not valid JSON: .* at line 3, column 8$`, 'm'));
+  });
+
+  test('--help and --version exit 0', async () => {
+    const help = await emu(['run', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--timeout SEC/);
+    const version = await emu(['--version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  test('Ctrl-C during an invocation exits 130 and leaves no sandbox behind', async () => {
+    const pidFile = path.join(scratch, 'sandbox.pid');
+    let cliPid = 0;
+    const running = emu(['run', 'pid-then-hang.handler', '--code-dir', FIXTURES, '-t', '60', '--env', `PID_FILE=${pidFile}`], { onSpawn: (pid) => (cliPid = pid) });
+    assert.ok(await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 10_000), 'the handler started');
+    process.kill(cliPid, 'SIGINT');
+    const run = await running;
+    assert.equal(run.code, 130);
+    assert.match(run.stderr, /emu: interrupted/);
+    const sandboxPid = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(await eventually(() => !isAlive(sandboxPid)), `sandbox ${sandboxPid} survived`);
+    assertNoProcessLeft();
+  });
+});

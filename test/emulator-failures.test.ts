@@ -1,0 +1,130 @@
+// Failed invocations: AWS error payloads, timeouts with a hard kill, crashes, and the next event still answered.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { assertGone, eventually, isAlive, MODES, withEmulator } from './helpers.js';
+
+for (const mode of MODES) {
+  describe(`failures (${mode})`, () => {
+    test('a thrown Error subclass comes back in AWS’s shape, extra properties logged', async () => {
+      await withEmulator({ handler: 'throws.handler', mode }, async ({ emulator, output }) => {
+        const result = await emulator.invoke({});
+        assert.equal(result.status, 'error');
+        const payload = result.payload as { errorType: string; errorMessage: string; trace: string[] };
+        assert.equal(payload.errorType, 'PaymentDeclined');
+        assert.equal(payload.errorMessage, 'card expired');
+        assert.ok(Array.isArray(payload.trace) && payload.trace[0]?.startsWith('PaymentDeclined: card expired'));
+        assert.equal(result.metrics.sandboxLost, false);
+        assert.ok(await eventually(() => output().includes('Invoke Error')));
+        assert.match(output(), /\tERROR\tInvoke Error \t\{"errorType":"PaymentDeclined","errorMessage":"card expired","code":"CARD_EXPIRED"/);
+      });
+    });
+
+    test('a thrown string and a synchronous TypeError', async () => {
+      await withEmulator({ handler: 'throws.throwsString', mode }, async ({ emulator }) => {
+        assert.deepEqual((await emulator.invoke({})).payload, { errorType: 'string', errorMessage: 'plain string', trace: [] });
+      });
+      await withEmulator({ handler: 'throws.syncThrows', mode }, async ({ emulator }) => {
+        const { error } = await emulator.invoke({});
+        assert.equal(error?.errorType, 'TypeError');
+        assert.equal(error?.errorMessage, 'sync boom');
+      });
+    });
+
+    test('a promise that can never settle fails with Runtime.NodeJsExit', async () => {
+      await withEmulator({ handler: 'never-resolves.handler', mode }, async ({ emulator }) => {
+        const { error } = await emulator.invoke({});
+        assert.equal(error?.errorType, 'Runtime.NodeJsExit');
+      });
+    });
+
+    test('a timeout kills the whole sandbox at the deadline; the next invocation gets a new one', async () => {
+      await withEmulator({ handler: 'hangs.handler', mode, timeoutSeconds: 1 }, async ({ emulator }) => {
+        const first = await emulator.invoke({});
+        assert.equal(first.error?.errorType, 'Sandbox.Timedout');
+        assert.equal(first.error?.errorMessage, `RequestId: ${first.requestId} Error: Task timed out after 1.00 seconds`);
+        assert.equal(first.metrics.durationMs, 1000, 'REPORT caps Duration at the timeout');
+        assert.ok(first.metrics.callerLatencyMs < 2500, `killed promptly (${first.metrics.callerLatencyMs} ms)`);
+        assert.equal(first.metrics.sandboxLost, true);
+        const second = await emulator.invoke({});
+        assert.equal(second.error?.errorType, 'Sandbox.Timedout');
+        assert.equal(second.metrics.coldStart, true, 'a timed-out sandbox is never reused');
+      });
+    });
+
+    test('a synchronous infinite loop is stopped by the timeout too', async () => {
+      await withEmulator({ handler: 'hangs.busyLoop', mode, timeoutSeconds: 1 }, async ({ emulator }) => {
+        assert.equal((await emulator.invoke({})).error?.errorType, 'Sandbox.Timedout');
+      });
+    });
+
+    test('a timeout kills grandchildren, the one in its own session too', async () => {
+      let grandchildren: number[] = [];
+      await withEmulator({ handler: 'spawns-grandchild.handler', mode, timeoutSeconds: 1 }, async ({ emulator, output }) => {
+        const result = await emulator.invoke({});
+        assert.equal(result.error?.errorType, 'Sandbox.Timedout');
+        grandchildren = (JSON.parse(/\{"grandchildren".*\}/.exec(output())?.[0] ?? '{}') as { grandchildren: number[] }).grandchildren;
+        assert.equal(grandchildren.length, 2);
+      });
+      assert.ok(await eventually(() => grandchildren.every((pid) => !isAlive(pid))), `grandchildren left: ${grandchildren.filter(isAlive)}`);
+    });
+
+    test('process.exit, SIGKILL and SIGSEGV mid-invocation give Runtime.ExitError; the next event is answered', async () => {
+      const cases = [
+        ['exits.exit1', 'Runtime exited with error: exit status 1'],
+        ['exits.exit0', 'Runtime exited without providing a reason'],
+        ['exits.sigkill', 'Runtime exited with error: signal: killed'],
+        ['exits.segfault', 'Runtime exited with error: signal: segmentation fault'],
+      ] as const;
+      for (const [handler, message] of cases) {
+        await withEmulator({ handler, mode }, async ({ emulator }) => {
+          const first = await emulator.invoke({});
+          assert.equal(first.error?.errorType, 'Runtime.ExitError', handler);
+          assert.equal(first.error?.errorMessage, `RequestId: ${first.requestId} Error: ${message}`);
+          assert.equal(first.metrics.sandboxLost, true);
+          const second = await emulator.invoke({});
+          assert.equal(second.error?.errorType, 'Runtime.ExitError', 'answered by a fresh sandbox');
+          assert.equal(second.metrics.coldStart, true);
+        });
+      }
+    });
+
+    test('an unhandled rejection fails the invocation with Runtime.UnhandledPromiseRejection', async () => {
+      await withEmulator({ handler: 'unhandled-rejection.handler', mode }, async ({ emulator }) => {
+        const result = await emulator.invoke({});
+        assert.equal(result.error?.errorType, 'Runtime.UnhandledPromiseRejection');
+        assert.equal(result.error?.errorMessage, 'Error: nobody caught me');
+        const next = await emulator.invoke({});
+        assert.equal(next.error?.errorType, 'Runtime.UnhandledPromiseRejection', 'the next event still runs');
+      });
+    });
+
+    test('a response over 6,291,556 bytes fails with Function.ResponseSizeTooLarge; one under it passes', async () => {
+      await withEmulator({ handler: 'big-response.handler', mode }, async ({ emulator }) => {
+        const tooLarge = await emulator.invoke({});
+        assert.equal(tooLarge.error?.errorType, 'Function.ResponseSizeTooLarge');
+        assert.match(tooLarge.error?.errorMessage ?? '', /^Response payload size \(7340034 bytes\) exceeded maximum allowed payload size \(6291556 bytes\)\.$/);
+        const fits = await emulator.invoke({ bytes: 6_000_000 });
+        assert.equal(fits.status, 'ok');
+        assert.equal(fits.payloadJson.length, 6_000_002);
+      });
+    });
+  });
+}
+
+test('the programmatic API closes cleanly with invocations still running', async () => {
+  await withEmulator({ handler: 'hangs.handler', mode: 'warm', timeoutSeconds: 30, concurrency: 2 }, async ({ emulator }) => {
+    const running = [emulator.invoke({}), emulator.invoke({})];
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await emulator.close();
+    const results = await Promise.all(running);
+    assert.ok(results.every((r) => r.status === 'error'));
+  });
+});
+
+test('pids of finished sandboxes are really gone', async () => {
+  const pids: number[] = [];
+  await withEmulator({ handler: 'counter.handler', mode: 'cold' }, async ({ emulator }) => {
+    for (let i = 0; i < 3; i++) pids.push(((await emulator.invoke({})).payload as { pid: number }).pid);
+  });
+  for (const pid of pids) assertGone(pid);
+});

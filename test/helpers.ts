@@ -1,0 +1,73 @@
+/** Shared test helpers: real emulators over the fixtures, and the no-process-left check every test ends with. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../src/index.js';
+import { listDescendants } from '../src/sandbox/index.js';
+
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const MODES = ['cold', 'warm'] as const;
+
+export interface TestEmulator {
+  emulator: Emulator;
+  /** Everything the function wrote, and the warnings emu gave. */
+  output(): string;
+  warnings: string[];
+}
+
+/** Runs fn with a real emulator over test/fixtures, then closes it and checks that no process was left. */
+export async function withEmulator(options: Partial<EmulatorOptions> & { handler: string }, fn: (t: TestEmulator) => Promise<void>): Promise<void> {
+  const chunks: Buffer[] = [];
+  const warnings: string[] = [];
+  const emulator = createEmulator({
+    codeDir: FIXTURES,
+    onLog: (chunk) => chunks.push(chunk),
+    onWarning: (message) => warnings.push(message),
+    ...options,
+  });
+  try {
+    await fn({ emulator, output: () => Buffer.concat(chunks).toString('utf8'), warnings });
+  } finally {
+    await emulator.close();
+  }
+  assertNoProcessLeft();
+}
+
+/** No child, grandchild or zombie of this test process remains (but tsx's own esbuild service). */
+export function assertNoProcessLeft(): void {
+  const left = listDescendants(process.pid).filter((pid) => !commandLine(pid).includes('esbuild'));
+  assert.deepEqual(left.map((pid) => `${pid} ${commandLine(pid)}`), [], 'processes left behind by emu');
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The pid no longer exists (not even as a zombie). */
+export function assertGone(pid: number): void {
+  assert.ok(!isAlive(pid), `process ${pid} is still alive`);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Waits up to timeoutMs for a condition (process exits are asynchronous). */
+export async function eventually(condition: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return condition();
+}

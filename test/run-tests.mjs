@@ -1,0 +1,30 @@
+// Runs the test suite: Node 20's `node --test` finds no .ts files in a folder, so the list is explicit,
+// and an empty or stale list fails instead of passing with nothing tested.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const TEST_FILES = [
+  'test/architecture.test.ts',
+  'test/runtime-api.test.ts',
+  'test/emulator-results.test.ts',
+  'test/emulator-failures.test.ts',
+  'test/emulator-memory.test.ts',
+  'test/handler-loading.test.ts',
+  'test/cli-run.test.ts',
+  'test/events.test.ts',
+  'test/events-types.test.ts',
+];
+
+const missing = TEST_FILES.filter((file) => !existsSync(file));
+if (TEST_FILES.length === 0 || missing.length > 0) {
+  console.error(TEST_FILES.length === 0 ? 'no test files listed' : `listed test files not found: ${missing.join(', ')}`);
+  process.exit(1);
+}
+const only = process.argv.slice(2);
+const files = only.length > 0 ? TEST_FILES.filter((file) => only.some((name) => file.includes(name))) : TEST_FILES;
+if (files.length === 0) {
+  console.error(`no test file matches ${only.join(' ')}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);
