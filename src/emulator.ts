@@ -70,7 +70,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     mode: options.mode ?? 'warm',
     concurrency: checkInteger('concurrency', options.concurrency ?? 1, 1, 1024),
     onLog: options.onLog ?? writeStderr,
-    onPlatformLog: options.onPlatformLog ?? (() => {}),
+    onPlatformLog: options.onPlatformLog,
     onWarning: options.onWarning ?? ((message) => writeStderr(`emu: warning: ${message}\n`)),
     onSandboxStarted: (sandbox) => liveSandboxes.add(sandbox),
     onSandboxEnded: (sandbox) => liveSandboxes.delete(sandbox),

@@ -122,6 +122,13 @@ describe('emu run', () => {
     assert.match(run.stderr, new RegExp(`^emu: event file ${bad.replaceAll('/', '\\/')} is not valid JSON: .* at line 3, column 8$`, 'm'));
   });
 
+  test('--inspect starts the sandbox under the inspector, on 127.0.0.1 only', async () => {
+    const run = await emu(['run', 'noop.handler', '--code-dir', FIXTURES, '--inspect=0']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Debugger listening on ws:\/\/127\.0\.0\.1:\d+\//);
+    assert.equal(run.stdout, 'null\n');
+  });
+
   test('--help and --version exit 0', async () => {
     const help = await emu(['run', '--help']);
     assert.equal(help.code, 0);

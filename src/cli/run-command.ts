@@ -33,7 +33,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     ...context?.emulator,
     prewarm: true, // the sandbox's Node start overlaps reading stdin and the rest of our own start-up
     onLog: (chunk) => io.stderr.write(displayLog(chunk)),
-    onPlatformLog: options.verbose ? (line) => io.stderr.write(`${line}\n`) : () => {},
+    ...(options.verbose ? { onPlatformLog: (line: string) => io.stderr.write(`${line}\n`) } : {}),
     onWarning: (message) => io.stderr.write(`emu: warning: ${message}\n`),
   });
 

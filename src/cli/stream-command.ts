@@ -1,7 +1,147 @@
+/**
+ * `emu run <handler> events.ndjson --stream`: every line an event, every
+ * event one line on stdout in input order, the summary on stderr (and with
+ * --summary as JSON). Ctrl-C stops the reading, ends every sandbox and still
+ * accounts for every event read.
+ */
+import { open, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { usageError } from '../errors/emu-error.js';
+import type { InvokeOptions } from '../supervisor/index.js';
+import {
+  AWS_PRICE_PER_GB_SECOND,
+  BatchedWriter,
+  EventStream,
+  StreamErrorTypes,
+  StreamSummary,
+  type EventStreamOutcome,
+  type PricePerGbSecond,
+  type StreamInput,
+  type StreamSummaryReport,
+} from '../stream/index.js';
+import { readContextFile } from './context-file.js';
+import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { RunOptions } from './run-options.js';
+import { onInterrupt } from './signals.js';
+import { formatStreamLine, renderSummary, StreamStderr, tagLogChunk, tagPlatformLine, type StreamRunDescription } from './stream-render.js';
 
-export async function runStreamCommand(_options: RunOptions, _io: CliIo): Promise<number> {
-  throw usageError('--stream is not available in this build yet');
+/** Overrides of AWS's price per GB-second (USD), e.g. for another region or a negotiated rate. */
+export const PRICE_VARIABLES = { x86_64: 'EMU_PRICE_X86_64_PER_GB_SECOND', arm64: 'EMU_PRICE_ARM64_PER_GB_SECOND' } as const;
+
+export async function runStreamCommand(options: RunOptions, io: CliIo): Promise<number> {
+  // Everything that can be refused is refused before a sandbox starts.
+  const prices = readPrices(process.env);
+  const context = options.contextFile === undefined ? undefined : await readContextFile(options.contextFile);
+  if (options.summaryFile !== undefined) await checkSummaryFolder(options.summaryFile);
+  const input = await openInput(options.eventSource, io);
+  const concurrency = options.concurrency ?? 1;
+  const run: StreamRunDescription = { mode: options.emulator.mode ?? 'warm', concurrency };
+
+  const summary = new StreamSummary();
+  let stream: EventStream | undefined;
+  const lineOf = (requestId: string): number | undefined => stream?.lineOf(requestId);
+  const stderr = new StreamStderr(io.stderr, () => ({ events: summary.events, failed: summary.failed, inFlight: stream?.inFlight }));
+  const { createEmulator } = await import('../emulator.js');
+  const emulator = createEmulator({
+    handler: options.handler,
+    ...options.emulator,
+    ...context?.emulator,
+    concurrency,
+    prewarm: true, // the first sandbox's Node start overlaps opening the input
+    onLog: (chunk) => stderr.write(tagLogChunk(chunk, lineOf)),
+    onPlatformLog: options.verbose ? (line, requestId) => stderr.write(tagPlatformLine(line, requestId, lineOf)) : () => {},
+    onWarning: (message) => stderr.write(`emu: warning: ${message}\n`),
+  });
+  let stdoutFailed = false;
+  const output = new BatchedWriter(io.stdout, (error) => {
+    stdoutFailed = true;
+    stderr.write(`emu: stdout failed (${(error as NodeJS.ErrnoException).code ?? error.message}): stopping; later output lines are lost\n`);
+    stream?.interrupt();
+  });
+  stream = new EventStream({
+    input,
+    invoker: emulator,
+    maxInFlight: concurrency,
+    invokeOptions: streamInvokeOptions(context?.invoke, stderr),
+    sink: {
+      write: (record) => {
+        summary.add(record);
+        return output.write(formatStreamLine(record, options.json));
+      },
+      waitForDrain: () => output.waitForDrain(),
+    },
+  });
+
+  const startedAt = performance.now();
+  const interrupting = stream;
+  const stopListening = onInterrupt(() => interrupting.interrupt());
+  stderr.startProgress();
+  let outcome: EventStreamOutcome;
+  try {
+    outcome = await stream.run();
+  } finally {
+    stopListening();
+    stderr.stopProgress();
+    await emulator.close();
+    await output.end();
+  }
+  const report = summary.report({ elapsedMs: performance.now() - startedAt, memorySizeMb: emulator.config.memoryMb, prices, interrupted: outcome.interrupted });
+  return finish(report, { ...outcome, stdoutFailed }, run, options.summaryFile, io);
+}
+
+async function finish(
+  report: StreamSummaryReport,
+  outcome: EventStreamOutcome & { stdoutFailed: boolean },
+  run: StreamRunDescription,
+  summaryFile: string | undefined,
+  io: CliIo,
+): Promise<number> {
+  if (outcome.interrupted && !outcome.stdoutFailed) io.stderr.write(`emu: interrupted after ${report.events} events read; each has its output line\n`);
+  if (outcome.readError !== undefined) io.stderr.write(`emu: reading the events failed: ${outcome.readError.message}\n`);
+  io.stderr.write(renderSummary(report, run));
+  if (summaryFile !== undefined) await writeFile(summaryFile, `${JSON.stringify({ ...run, ...report }, null, 2)}\n`);
+  if (outcome.interrupted) return ExitCode.interrupted;
+  if (outcome.readError !== undefined || report.failedByErrorType[StreamErrorTypes.internal] !== undefined) return ExitCode.internal;
+  return report.failed > 0 ? ExitCode.functionError : ExitCode.success;
+}
+
+async function openInput(source: string | undefined, io: CliIo): Promise<StreamInput> {
+  if (source === undefined) throw usageError('--stream reads NDJSON events: give a file, or - for stdin');
+  if (source === '-') {
+    const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): unknown };
+    return { [Symbol.asyncIterator]: () => stdin[Symbol.asyncIterator](), destroy: () => stdin.destroy?.() };
+  }
+  const info = await stat(source).catch(() => undefined);
+  if (info === undefined) throw usageError(`cannot read events file ${source}: not found`);
+  if (info.isDirectory()) throw usageError(`cannot read events file ${source}: is a folder`);
+  const handle = await open(source, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw usageError(`cannot read events file ${source}: ${error.code ?? error.message}`);
+  });
+  return handle.createReadStream({ highWaterMark: 64 * 1024 });
+}
+
+async function checkSummaryFolder(file: string): Promise<void> {
+  const folder = path.dirname(path.resolve(file));
+  const info = await stat(folder).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) throw usageError(`--summary ${file}: folder ${folder} not found`);
+}
+
+/** Context overrides apply to every event, except the request id: each event needs its own. */
+function streamInvokeOptions(invoke: InvokeOptions | undefined, stderr: StreamStderr): Omit<InvokeOptions, 'requestId'> {
+  const { requestId, ...rest } = invoke ?? {};
+  if (requestId !== undefined) stderr.write('emu: warning: awsRequestId from --context is ignored with --stream: every event gets its own\n');
+  return rest;
+}
+
+export function readPrices(env: NodeJS.ProcessEnv): PricePerGbSecond {
+  const prices = { ...AWS_PRICE_PER_GB_SECOND };
+  for (const architecture of ['x86_64', 'arm64'] as const) {
+    const text = env[PRICE_VARIABLES[architecture]];
+    if (text === undefined || text === '') continue;
+    const price = Number(text);
+    if (!Number.isFinite(price) || price < 0) throw usageError(`${PRICE_VARIABLES[architecture]} must be a price in USD per GB-second, got '${text}'`);
+    prices[architecture] = price;
+  }
+  return prices;
 }

@@ -25,6 +25,8 @@ export class FunctionPool {
   /** Started and not yet used, or warm and free. */
   #idle: Promise<Sandbox>[] = [];
   readonly #live = new Set<Sandbox>();
+  /** Cold sandboxes being killed after answering: off the caller's path, but close() waits for them. */
+  readonly #retiring = new Set<Promise<void>>();
   #closed = false;
 
   constructor(config: FunctionConfig, options: FunctionPoolOptions) {
@@ -63,6 +65,7 @@ export class FunctionPool {
     this.#idle = [];
     await Promise.all(starting.map((sandbox) => sandbox.then((s) => this.#retire(s), () => undefined)));
     await Promise.all([...this.#live].map((sandbox) => this.#retire(sandbox)));
+    await Promise.all(this.#retiring);
   }
 
   async #run(request: SandboxInvocation): Promise<SandboxOutcome> {
@@ -78,7 +81,8 @@ export class FunctionPool {
       outcome = await sandbox.invoke(request);
     }
     if (this.#options.mode === 'cold' || outcome.sandboxLost || sandbox.state === 'dead' || this.#closed) {
-      await this.#retire(sandbox);
+      const retiring = this.#retire(sandbox).finally(() => this.#retiring.delete(retiring));
+      this.#retiring.add(retiring);
     } else {
       this.#idle.push(Promise.resolve(sandbox));
     }

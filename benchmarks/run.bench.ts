@@ -1,0 +1,124 @@
+// emu run's speed and footprint, each measured side by side with its yardstick in one run.
+// Usage: npm run build && npx tsx benchmarks/run.bench.ts [--quick]
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+// The built package, as users run it (tsx's on-the-fly transpiling would add its own overhead).
+import { createEmulator } from '../dist/index.js';
+import { fmt, median, percentile } from './lib/stats.js';
+import { machineLine, writeResultsSection } from './lib/results-file.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
+const quick = process.argv.includes('--quick');
+const ONE_SHOT_RUNS = quick ? 7 : 25;
+const COLD_RUNS = quick ? 15 : 60;
+const COLD_PARALLEL_INVOCATIONS = quick ? 60 : 300;
+const WARM_INVOCATIONS = quick ? 5_000 : 30_000;
+
+function timeSpawnSync(args: string[], env?: NodeJS.ProcessEnv): number {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (run.status !== 0) throw new Error(`${args.join(' ')} failed: ${run.stderr}`);
+  return performance.now() - started;
+}
+
+function timeSpawnToExit(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve) => spawn(process.execPath, args, { env, stdio: 'ignore' }).once('exit', () => resolve(performance.now() - started)));
+}
+
+/** 1. One-shot CLI wall time against `node -e 0` and lambda-local, interleaved so noise hits all alike. */
+function oneShot(): string[] {
+  const runs = { node: [] as number[], emu: [] as number[], lambdaLocal: [] as number[] };
+  const event = `${ROOT}examples/hello/event.json`;
+  for (let i = 0; i < ONE_SHOT_RUNS; i++) {
+    runs.node.push(timeSpawnSync(['-e', '0']));
+    runs.emu.push(timeSpawnSync(['bin/emu.js', 'run', 'plain.handler', event, '--code-dir', FIXTURES]));
+    runs.lambdaLocal.push(timeSpawnSync(['node_modules/lambda-local/build/cli.js', '-l', `${FIXTURES}plain.cjs`, '-h', 'handler', '-e', event, '-v', '0']));
+  }
+  const node = median(runs.node);
+  const emu = median(runs.emu);
+  const lambdaLocal = median(runs.lambdaLocal);
+  return [
+    `| one-shot \`emu run\` (trivial handler), wall | ${fmt(emu)} ms | \`node -e 0\`: ${fmt(node)} ms | ${fmt(emu / node, 2)}× | ≤ 2.5× | ${verdict(emu / node <= 2.5)} |`,
+    `| one-shot \`emu run\` vs lambda-local (same handler), wall | ${fmt(emu)} ms | lambda-local: ${fmt(lambdaLocal)} ms | ${fmt(emu / lambdaLocal, 2)}× | < 1× | ${verdict(emu < lambdaLocal)} |`,
+  ];
+}
+
+/** 2. Cold invocations inside a running supervisor against spawning `node -e 0` (same clean environment). */
+async function cold(): Promise<string[]> {
+  const emulator = createEmulator({ handler: 'noop.handler', codeDir: FIXTURES, mode: 'cold', onLog: () => {} });
+  const coldMs: number[] = [];
+  const nodeMs: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    coldMs.push((await emulator.invoke({})).metrics.callerLatencyMs);
+    nodeMs.push(await timeSpawnToExit(['-e', '0'], {}));
+  }
+  await emulator.close();
+  const parallel = createEmulator({ handler: 'noop.handler', codeDir: FIXTURES, mode: 'cold', concurrency: 2, onLog: () => {} });
+  const started = performance.now();
+  await Promise.all(Array.from({ length: COLD_PARALLEL_INVOCATIONS }, () => parallel.invoke({})));
+  const perSecond = COLD_PARALLEL_INVOCATIONS / ((performance.now() - started) / 1000);
+  await parallel.close();
+  const ratio = median(coldMs) / median(nodeMs);
+  return [
+    `| cold invoke in a running supervisor (spawn to answer) | ${fmt(median(coldMs))} ms (p90 ${fmt(percentile(coldMs, 90))}) | spawn \`node -e 0\` to exit: ${fmt(median(nodeMs))} ms | ${fmt(ratio, 2)}× | ≤ 1.5× | ${verdict(ratio <= 1.5)} |`,
+    `| cold invocations/s, 2 in parallel | ${fmt(perSecond)} /s | | | ≥ 50/s | ${verdict(perSecond >= 50)} |`,
+  ];
+}
+
+/** 3. Warm overhead for a no-op handler, as the supervisor sees it, and sequential throughput from one sandbox. */
+async function warm(): Promise<string[]> {
+  const emulator = createEmulator({ handler: 'noop.handler', codeDir: FIXTURES, mode: 'warm', onLog: () => {} });
+  for (let i = 0; i < 500; i++) await emulator.invoke({});
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < WARM_INVOCATIONS; i++) latencies.push((await emulator.invoke({})).metrics.callerLatencyMs);
+  const perSecond = WARM_INVOCATIONS / ((performance.now() - started) / 1000);
+  await emulator.close();
+  const p50 = median(latencies);
+  return [
+    `| warm invoke, no-op handler, supervisor-observed p50 (p99) | ${fmt(p50, 3)} ms (${fmt(percentile(latencies, 99), 3)}) | | | ≤ 0.35 ms | ${verdict(p50 <= 0.35)} |`,
+    `| warm invocations/s from one sandbox | ${fmt(perSecond, 0)} /s | | | ≥ 2,500/s | ${verdict(perSecond >= 2500)} |`,
+  ];
+}
+
+/** 4. Idle RSS of a sandbox (bootstrap plus a no-op handler) against an idle `node`. */
+async function idleRss(): Promise<string[]> {
+  const emulator = createEmulator({ handler: 'counter.handler', codeDir: FIXTURES, mode: 'warm', onLog: () => {} });
+  const { pid } = (await emulator.invoke({})).payload as { pid: number };
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const sandboxKb = vmRssKb(pid);
+  await emulator.close();
+  const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { env: {}, stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const nodeKb = vmRssKb(idle.pid as number);
+  idle.kill('SIGKILL');
+  const extraMb = (sandboxKb - nodeKb) / 1024;
+  return [`| idle sandbox RSS (bootstrap + no-op handler) | ${fmt(sandboxKb / 1024)} MB | idle \`node\`: ${fmt(nodeKb / 1024)} MB | +${fmt(extraMb)} MB | ≤ +5 MB | ${verdict(extraMb <= 5)} |`];
+}
+
+function vmRssKb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+}
+
+function verdict(met: boolean): string {
+  return met ? 'met' : '**not met**';
+}
+
+const rows = [...oneShot(), ...(await cold()), ...(await warm()), ...(await idleRss())];
+const table = [
+  '| measure | emu | yardstick | ratio | target | |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...rows,
+].join('\n');
+const caStatus = process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set (every CLI-level Node start pays for it; sandboxes do not inherit it)';
+const markdown = `## emu run (\`npx tsx benchmarks/run.bench.ts${quick ? ' --quick' : ''}\`)
+
+${machineLine()}; NODE_EXTRA_CA_CERTS ${caStatus}. Medians of ${ONE_SHOT_RUNS} one-shot runs, ${COLD_RUNS} cold invocations, ${WARM_INVOCATIONS.toLocaleString('en')} warm invocations; each row measured side by side with its yardstick, interleaved.
+
+${table}`;
+console.log(markdown);
+writeResultsSection('run', markdown);
