@@ -74,7 +74,11 @@ export class RuntimeApiClient {
     this.#pending = [];
     // The supervisor is gone (or killed our connection): nobody will ever send
     // another event, so a sandbox must not linger as an orphan.
-    if (lost.length > 0) this.#onLost();
+    if (lost.length > 0) return this.#onLost();
+    // Closed while idle or mid-handler: a live server takes a new connection, a dead one refuses it.
+    const probe = this.#connect();
+    probe.unref();
+    probe.once('error', () => this.#onLost());
   }
 
   #onData(chunk) {

@@ -151,4 +151,19 @@ describe('emu run', () => {
     assert.ok(await eventually(() => !isAlive(sandboxPid)), `sandbox ${sandboxPid} survived`);
     assertNoProcessLeft();
   });
+
+  test('if emu itself is SIGKILLed mid-invocation, its sandbox notices and exits within a second', async () => {
+    const pidFile = path.join(scratch, 'orphan.pid');
+    let cliPid = 0;
+    const running = emu(['run', 'pid-then-hang.handler', '--code-dir', FIXTURES, '-t', '60', '--env', `PID_FILE=${pidFile}`], { onSpawn: (pid) => (cliPid = pid) });
+    assert.ok(await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 10_000), 'the handler started');
+    const sandboxPid = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(cliPid, 'SIGKILL');
+    await running;
+    const killedAt = Date.now();
+    const gone = await eventually(() => !isAlive(sandboxPid), 3000);
+    if (!gone) process.kill(-sandboxPid, 'SIGKILL'); // clean up before failing
+    assert.ok(gone, 'the orphaned sandbox lived on');
+    assert.ok(Date.now() - killedAt < 1500, `it took ${Date.now() - killedAt} ms`);
+  });
 });
