@@ -9,6 +9,7 @@ const TEST_FILES = [
   'test/emulator-results.test.ts',
   'test/emulator-failures.test.ts',
   'test/emulator-memory.test.ts',
+  'test/peak-rss.test.ts',
   'test/handler-loading.test.ts',
   'test/cli-run.test.ts',
   'test/events.test.ts',

@@ -19,8 +19,10 @@ export interface PeakRssProbe {
 
 const SAMPLE_INTERVAL_MS = 20;
 
-export function createPeakRssProbe(pid: number): PeakRssProbe {
-  return process.platform === 'linux' ? new ProcStatusProbe(pid) : new SamplingProbe(pid);
+/** The kernel's own high-water mark where there is one; `method` forces one (tests use it to check the fallback). */
+export function createPeakRssProbe(pid: number, method?: PeakRssMethod): PeakRssProbe {
+  const chosen = method ?? (process.platform === 'linux' ? 'proc-vmhwm' : 'pidusage-sampling');
+  return chosen === 'proc-vmhwm' ? new ProcStatusProbe(pid) : new SamplingProbe(pid);
 }
 
 class ProcStatusProbe implements PeakRssProbe {

@@ -7,16 +7,22 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import { ErrorTypes, MAX_RESPONSE_BYTES } from '../errors/catalogue.js';
+import { ErrorTypes } from '../errors/catalogue.js';
 import { internalError } from '../errors/emu-error.js';
 import { createPeakRssProbe, mbToBytes, type PeakRssMethod, type PeakRssProbe } from '../measure/index.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
-import { buildSandboxEnvironment, heapFlags } from './environment.js';
-import { exitDescription, type ExitStatus } from './exit-description.js';
+import type { ExitStatus } from './exit-description.js';
+import {
+  exitPayload,
+  outOfMemoryPayload,
+  postedErrorType,
+  responseTooLargePayload,
+  timeoutPayload,
+  type FailurePayload,
+} from './failure-payloads.js';
 import type { FunctionConfig } from './function-config.js';
 import { killSandboxTree } from './process-tree.js';
+import { spawnBootstrap } from './spawn-bootstrap.js';
 
 export type SandboxState = 'starting' | 'idle' | 'busy' | 'dead';
 
@@ -59,8 +65,6 @@ export interface SandboxListeners {
 const INIT_LIMIT_MS = 10_000;
 const MEMORY_CHECK_INTERVAL_MS = 10;
 const EXIT_WAIT_MS = 2_000;
-const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
-const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
 
 interface ActiveInvocation {
   request: SandboxInvocation;
@@ -134,28 +138,16 @@ export class Sandbox {
 
   async #spawn(): Promise<void> {
     const address = await this.#server.listen();
-    const { env, warnings } = buildSandboxEnvironment(this.#config, address, RUNTIME_DIR);
-    for (const warning of warnings) this.#listeners.onWarning(warning);
-    const args = [...heapFlags(this.#config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(this.#config), this.#config.runtimeClient ?? BOOTSTRAP_PATH];
     this.#spawnedAt = performance.now();
-    const subprocess = execa(this.#config.nodeExecutable, args, {
-      cwd: this.#config.codeDir,
-      env,
-      extendEnv: false,
-      detached: true, // its own process group, so a kill reaches grandchildren
-      stdin: 'ignore',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-    });
-    void subprocess.catch(() => {}); // failures are seen through 'exit' below
-    const child = subprocess as unknown as ChildProcess;
-    if (child.pid === undefined) {
+    let child: ChildProcess;
+    try {
+      child = spawnBootstrap(this.#config, address, this.#listeners.onWarning);
+    } catch (error) {
       this.#server.close();
-      throw internalError(`could not start the sandbox with ${this.#config.nodeExecutable}`);
+      throw error;
     }
     this.#child = child;
-    this.#probe = createPeakRssProbe(child.pid);
+    this.#probe = createPeakRssProbe(child.pid as number);
     const forward = (chunk: Buffer): void => {
       this.#capture?.push(chunk);
       this.#listeners.onLog(chunk, this);
@@ -231,21 +223,20 @@ export class Sandbox {
       return this.#failAndKill(ErrorTypes.outOfMemory, peakBytes);
     }
     this.#state = 'idle';
-    this.#settle(status, payloadJson, errorTypeOf(status, payloadJson), false, peakBytes);
+    this.#settle(status, payloadJson, status === 'ok' ? undefined : postedErrorType(payloadJson), false, peakBytes);
   }
 
   #onInitError(payloadJson: string): void {
     // The bootstrap exits next; the init error is what the first invocation returns.
     this.#state = 'dead';
     this.#markReady(false);
-    if (this.#active !== null) this.#settle('error', payloadJson, errorTypeOf('error', payloadJson), true);
+    if (this.#active !== null) this.#settle('error', payloadJson, postedErrorType(payloadJson), true);
   }
 
   #onResponseTooLarge(requestId: string, sizeBytes: number): void {
     if (this.#active?.request.requestId !== requestId) return;
     this.#state = 'idle';
-    const message = `Response payload size (${sizeBytes} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
-    this.#settle('error', JSON.stringify({ errorType: ErrorTypes.responseSizeTooLarge, errorMessage: message }), ErrorTypes.responseSizeTooLarge, false);
+    this.#fail(responseTooLargePayload(sizeBytes), false);
   }
 
   #onExit(status: ExitStatus): void {
@@ -265,8 +256,7 @@ export class Sandbox {
       active.reject(new SandboxGoneError(this.id));
       return;
     }
-    const errorMessage = `RequestId: ${active.request.requestId} Error: ${exitDescription(status)}`;
-    this.#settle('error', JSON.stringify({ errorType: ErrorTypes.exitError, errorMessage }), ErrorTypes.exitError, true);
+    this.#fail(exitPayload(active.request.requestId, status), true);
   }
 
   /** Timeout or memory: the whole process group is killed at once and the invocation fails. */
@@ -277,13 +267,12 @@ export class Sandbox {
     this.#state = 'dead';
     if (this.#child?.pid !== undefined) killSandboxTree(this.#child.pid);
     this.#server.abandon();
-    const seconds = (this.#config.timeoutMs / 1000).toFixed(2);
-    const errorMessage =
-      errorType === ErrorTypes.timedOut
-        ? `RequestId: ${active.request.requestId} Error: Task timed out after ${seconds} seconds`
-        : // AWS's exact wording for OOM is unconfirmed; this is what its platform logs show.
-          `RequestId: ${active.request.requestId} Error: Runtime exited with error: signal: killed`;
-    this.#settle('error', JSON.stringify({ errorType, errorMessage }), errorType, true, peak);
+    const requestId = active.request.requestId;
+    this.#fail(errorType === ErrorTypes.timedOut ? timeoutPayload(requestId, this.#config.timeoutMs) : outOfMemoryPayload(requestId), true, peak);
+  }
+
+  #fail(failure: FailurePayload, sandboxLost: boolean, peakBytes?: number): void {
+    this.#settle('error', failure.payloadJson, failure.errorType, sandboxLost, peakBytes);
   }
 
   #settle(status: 'ok' | 'error', payloadJson: string, errorType: string | undefined, sandboxLost: boolean, peakBytes?: number): void {
@@ -315,23 +304,6 @@ export class Sandbox {
     if (sandboxLost && this.#closed !== null) void withTimeout(this.#closed, EXIT_WAIT_MS).then(handOver);
     else setImmediate(handOver);
   }
-}
-
-function errorTypeOf(status: 'ok' | 'error', payloadJson: string): string | undefined {
-  if (status === 'ok') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(payloadJson);
-    const type = (parsed as { errorType?: unknown } | null)?.errorType;
-    return typeof type === 'string' ? type : ErrorTypes.unknown;
-  } catch {
-    return ErrorTypes.unknown;
-  }
-}
-
-function inspectFlags(config: FunctionConfig): string[] {
-  if (config.inspect === undefined) return [];
-  const flag = config.inspect.breakOnStart ? '--inspect-brk' : '--inspect';
-  return [`${flag}=127.0.0.1:${config.inspect.port}`];
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {

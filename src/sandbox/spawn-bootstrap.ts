@@ -1,0 +1,40 @@
+/**
+ * Starting a sandbox's process: the runtime client (emu's bootstrap unless
+ * told otherwise) under Node with AWS's memory-derived heap flags, in its own
+ * process group, with an environment built from scratch.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { internalError } from '../errors/emu-error.js';
+import { buildSandboxEnvironment, heapFlags } from './environment.js';
+import type { FunctionConfig } from './function-config.js';
+
+const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
+const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
+
+export function spawnBootstrap(config: FunctionConfig, runtimeApiAddress: string, onWarning: (message: string) => void): ChildProcess {
+  const { env, warnings } = buildSandboxEnvironment(config, runtimeApiAddress, RUNTIME_DIR);
+  for (const warning of warnings) onWarning(warning);
+  const args = [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), config.runtimeClient ?? BOOTSTRAP_PATH];
+  const subprocess = execa(config.nodeExecutable, args, {
+    cwd: config.codeDir,
+    env,
+    extendEnv: false,
+    detached: true, // its own process group, so a kill reaches grandchildren
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: false, // emu's own exit hook kills the whole tree, not just this pid
+  });
+  void subprocess.catch(() => {}); // failures are seen through the child's 'exit'
+  const child = subprocess as unknown as ChildProcess;
+  if (child.pid === undefined) throw internalError(`could not start the sandbox with ${config.nodeExecutable}`);
+  return child;
+}
+
+function inspectFlags(config: FunctionConfig): string[] {
+  if (config.inspect === undefined) return [];
+  const flag = config.inspect.breakOnStart ? '--inspect-brk' : '--inspect';
+  return [`${flag}=127.0.0.1:${config.inspect.port}`];
+}
