@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 const TEST_FILES = [
   'test/architecture.test.ts',
   'test/runtime-api.test.ts',
+  'test/fake-runtimes.test.ts',
   'test/emulator-results.test.ts',
   'test/emulator-failures.test.ts',
   'test/emulator-memory.test.ts',
