@@ -68,6 +68,18 @@ for (const mode of MODES) {
       assert.ok(await eventually(() => grandchildren.every((pid) => !isAlive(pid))), `grandchildren left: ${grandchildren.filter(isAlive)}`);
     });
 
+    test('a grandchild that escaped into its own session is ended when its sandbox crashes', async () => {
+      let escaped = 0;
+      await withEmulator({ handler: 'escapes-then-exits.handler', mode }, async ({ emulator, output }) => {
+        const result = await emulator.invoke({});
+        assert.equal(result.error?.errorType, 'Runtime.ExitError');
+        assert.match(result.error?.errorMessage ?? '', /exit status 3$/);
+        escaped = (JSON.parse(/\{"escaped".*\}/.exec(output())?.[0] ?? '{}') as { escaped: number }).escaped;
+        assert.ok(escaped > 0);
+        assert.ok(await eventually(() => !isAlive(escaped)), `escaped grandchild ${escaped} survived its sandbox`);
+      });
+    });
+
     test('process.exit, SIGKILL and SIGSEGV mid-invocation give Runtime.ExitError; the next event is answered', async () => {
       const cases = [
         ['exits.exit1', 'Runtime exited with error: exit status 1'],

@@ -4,6 +4,7 @@
  * its credentials, not NODE_EXTRA_CA_CERTS, which alone costs ~45 ms a start).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionConfig } from './function-config.js';
 
@@ -41,7 +42,7 @@ export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddres
   const env: Record<string, string> = {
     PATH: [path.dirname(config.nodeExecutable), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
     LANG: 'en_US.UTF-8',
-    NODE_PATH: [path.join(runtimeDir, 'node_modules'), runtimeDir, config.codeDir].join(':'),
+    NODE_PATH: modulePath(config, runtimeDir, nodeMajor ?? '').join(':'),
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
     _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
@@ -74,6 +75,26 @@ export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddres
     if (config.credentials.sessionToken !== undefined) env.AWS_SESSION_TOKEN = config.credentials.sessionToken;
   }
   return { env, warnings };
+}
+
+/**
+ * AWS's NODE_PATH, /opt/nodejs/nodeNN/node_modules:/opt/nodejs/node_modules:
+ * /var/runtime/node_modules:/var/runtime:/var/task, with each layer in place of
+ * /opt. AWS extracts layers into /opt in order, a later layer's files over an
+ * earlier one's; kept apart here, the later layer comes first to win the same way.
+ * The code folder's lib/ comes last, as emulambda had it (AWS has no such entry).
+ */
+function modulePath(config: FunctionConfig, runtimeDir: string, nodeMajor: string): string[] {
+  const layers = [...(config.layers ?? [])].reverse();
+  const lib = path.join(config.codeDir, 'lib');
+  return [
+    ...layers.map((layer) => path.join(layer, 'nodejs', `node${nodeMajor}`, 'node_modules')),
+    ...layers.map((layer) => path.join(layer, 'nodejs', 'node_modules')),
+    path.join(runtimeDir, 'node_modules'),
+    runtimeDir,
+    config.codeDir,
+    ...(existsSync(lib) ? [lib] : []),
+  ];
 }
 
 /** The node flags AWS's Node bootstrap derives from the memory size, unless NODE_OPTIONS sets its own. */

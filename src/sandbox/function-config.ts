@@ -13,13 +13,27 @@ export interface FunctionConfig {
   /** The function's own environment variables. */
   env: Readonly<Record<string, string>>;
   /** Reserved credentials handed to the sandbox, if any. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials?: SandboxCredentials;
+  /** Fresh credentials for each new sandbox (an assumed role's); the pool recycles a sandbox whose expire soon. */
+  credentialsProvider?: CredentialsProvider;
+  /** Local layer folders (each holding nodejs/), in the function's layer order. */
+  layers?: readonly string[];
   /** Node executable for the sandbox; defaults to the one running emu. */
   nodeExecutable: string;
   inspect?: { port: number; breakOnStart: boolean };
   /** Another runtime client to run instead of emu's bootstrap (it must speak the Runtime API). */
   runtimeClient?: string;
 }
+
+export interface SandboxCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** When temporary credentials stop working. */
+  expiresAt?: Date;
+}
+
+export type CredentialsProvider = () => Promise<SandboxCredentials>;
 
 export function functionArn(config: Pick<FunctionConfig, 'region' | 'accountId' | 'functionName'>): string {
   return `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`;

@@ -43,11 +43,40 @@ function childrenOf(pid: number): number[] {
   return children;
 }
 
+/** The environment variable that marks every process a sandbox starts, however far it wanders. */
+export const SANDBOX_MARKER_VARIABLE = '_EMU_SANDBOX_ID';
+
 /** SIGKILLs the group led by pid and every descendant found, at once. */
 export function killSandboxTree(pid: number): void {
   const descendants = listDescendants(pid);
   signal(-pid);
   for (const descendant of descendants) signal(descendant);
+}
+
+/**
+ * SIGKILLs every process still carrying this sandbox's marker. After the sandbox
+ * itself has died, a grandchild that called setsid has a new session, a new group
+ * and init as its parent: only the environment it inherited still says where it
+ * came from (a cgroup would be the stronger tool, where one is available).
+ */
+export function killMarkedProcesses(sandboxId: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const needle = Buffer.from(`\0${SANDBOX_MARKER_VARIABLE}=${sandboxId}\0`);
+  const killed: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const environ = Buffer.concat([Buffer.from('\0'), readFileSync(`/proc/${pid}/environ`)]);
+      if (environ.includes(needle)) {
+        signal(pid);
+        killed.push(pid);
+      }
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return killed;
 }
 
 function signal(target: number): void {

@@ -21,7 +21,7 @@ import {
   type FailurePayload,
 } from './failure-payloads.js';
 import type { FunctionConfig } from './function-config.js';
-import { killSandboxTree } from './process-tree.js';
+import { killMarkedProcesses, killSandboxTree } from './process-tree.js';
 import { spawnBootstrap } from './spawn-bootstrap.js';
 
 export type SandboxState = 'starting' | 'idle' | 'busy' | 'dead';
@@ -141,7 +141,7 @@ export class Sandbox {
     this.#spawnedAt = performance.now();
     let child: ChildProcess;
     try {
-      child = spawnBootstrap(this.#config, address, this.#listeners.onWarning);
+      child = spawnBootstrap(this.#config, this.id, address, this.#listeners.onWarning);
     } catch (error) {
       this.#server.close();
       throw error;
@@ -178,10 +178,12 @@ export class Sandbox {
   }
 
   /** Ends the sandbox and everything it started; resolves when the process is really gone. */
-  async kill(): Promise<void> {
+  /** `sweep` also hunts grandchildren that escaped the tree (a /proc scan: for shutdown, not the hot path). */
+  async kill(options: { sweep?: boolean } = {}): Promise<void> {
     if (this.#child?.pid !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) {
       killSandboxTree(this.#child.pid);
     }
+    if (options.sweep === true) killMarkedProcesses(this.id);
     this.#state = 'dead';
     this.#server.close();
     if (this.#closed !== null) await withTimeout(this.#closed, EXIT_WAIT_MS);
@@ -245,7 +247,11 @@ export class Sandbox {
     this.#markReady(false);
     this.#server.close();
     this.#probe?.stop();
-    if (wasAlive && this.#child?.pid !== undefined) killSandboxTree(this.#child.pid); // grandchildren die with it
+    if (wasAlive && this.#child?.pid !== undefined) {
+      // It died on its own: its group and any grandchild that left it die with it.
+      killSandboxTree(this.#child.pid);
+      killMarkedProcesses(this.id);
+    }
     const active = this.#active;
     if (active === null) return;
     if (active.deliveredAt === undefined && this.#initDurationMs !== undefined) {
@@ -266,6 +272,7 @@ export class Sandbox {
     const peak = peakBytes ?? this.#probe?.readPeakBytes();
     this.#state = 'dead';
     if (this.#child?.pid !== undefined) killSandboxTree(this.#child.pid);
+    killMarkedProcesses(this.id); // a timed-out or runaway function may have left escaped grandchildren
     this.#server.abandon();
     const requestId = active.request.requestId;
     this.#fail(errorType === ErrorTypes.timedOut ? timeoutPayload(requestId, this.#config.timeoutMs) : outOfMemoryPayload(requestId), true, peak);

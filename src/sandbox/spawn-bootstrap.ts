@@ -9,13 +9,15 @@ import { execa } from 'execa';
 import { internalError } from '../errors/emu-error.js';
 import { buildSandboxEnvironment, heapFlags } from './environment.js';
 import type { FunctionConfig } from './function-config.js';
+import { SANDBOX_MARKER_VARIABLE } from './process-tree.js';
 
 const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
 const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
 
-export function spawnBootstrap(config: FunctionConfig, runtimeApiAddress: string, onWarning: (message: string) => void): ChildProcess {
+export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtimeApiAddress: string, onWarning: (message: string) => void): ChildProcess {
   const { env, warnings } = buildSandboxEnvironment(config, runtimeApiAddress, RUNTIME_DIR);
   for (const warning of warnings) onWarning(warning);
+  env[SANDBOX_MARKER_VARIABLE] = sandboxId; // lets escaped grandchildren be found (see killMarkedProcesses)
   const args = [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), config.runtimeClient ?? BOOTSTRAP_PATH];
   const subprocess = execa(config.nodeExecutable, args, {
     cwd: config.codeDir,

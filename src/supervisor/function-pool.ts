@@ -63,8 +63,8 @@ export class FunctionPool {
     this.#queue.clear();
     const starting = this.#idle;
     this.#idle = [];
-    await Promise.all(starting.map((sandbox) => sandbox.then((s) => this.#retire(s), () => undefined)));
-    await Promise.all([...this.#live].map((sandbox) => this.#retire(sandbox)));
+    await Promise.all(starting.map((sandbox) => sandbox.then((s) => this.#retire(s, true), () => undefined)));
+    await Promise.all([...this.#live].map((sandbox) => this.#retire(sandbox, true)));
     await Promise.all(this.#retiring);
   }
 
@@ -106,8 +106,8 @@ export class FunctionPool {
     return sandbox;
   }
 
-  async #retire(sandbox: Sandbox): Promise<void> {
-    await sandbox.kill();
+  async #retire(sandbox: Sandbox, sweep = false): Promise<void> {
+    await sandbox.kill({ sweep });
     if (this.#live.delete(sandbox)) this.#options.onSandboxEnded(sandbox);
   }
 }
