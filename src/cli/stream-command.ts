@@ -6,6 +6,7 @@
  */
 import { open, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Emulator } from '../emulator.js';
 import { usageError } from '../errors/emu-error.js';
 import type { InvokeOptions } from '../supervisor/index.js';
 import {
@@ -19,7 +20,7 @@ import {
   type StreamInput,
   type StreamSummaryReport,
 } from '../stream/index.js';
-import { readContextFile } from './context-file.js';
+import { readContextFile, type ContextOverrides } from './context-file.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { RunOptions } from './run-options.js';
@@ -35,9 +36,42 @@ export async function runStreamCommand(options: RunOptions, io: CliIo): Promise<
   const context = options.contextFile === undefined ? undefined : await readContextFile(options.contextFile);
   if (options.summaryFile !== undefined) await checkSummaryFolder(options.summaryFile);
   const input = await openInput(options.eventSource, io);
-  const concurrency = options.concurrency ?? 1;
-  const run: StreamRunDescription = { mode: options.emulator.mode ?? 'warm', concurrency };
+  const run: StreamRunDescription = { mode: options.emulator.mode ?? 'warm', concurrency: options.concurrency ?? 1 };
+  let wired: WiredStream;
+  try {
+    wired = await wireStream(options, context, input, run, io);
+  } catch (error) {
+    input.destroy?.();
+    throw error;
+  }
+  const { stream, emulator, output, summary, stderr } = wired;
+  const startedAt = performance.now();
+  const stopListening = onInterrupt(() => stream.interrupt());
+  stderr.startProgress();
+  let outcome: EventStreamOutcome;
+  try {
+    outcome = await stream.run();
+  } finally {
+    stopListening();
+    stderr.stopProgress();
+    await emulator.close();
+    await output.end();
+  }
+  const report = summary.report({ elapsedMs: performance.now() - startedAt, memorySizeMb: emulator.config.memoryMb, prices, interrupted: outcome.interrupted });
+  return finish(report, { ...outcome, stdoutFailed: wired.stdoutFailed() }, run, options.summaryFile, io);
+}
 
+interface WiredStream {
+  stream: EventStream;
+  emulator: Emulator;
+  output: BatchedWriter;
+  summary: StreamSummary;
+  stderr: StreamStderr;
+  stdoutFailed(): boolean;
+}
+
+/** Emulator, engine, stdout and stderr, connected: records go to the summary and stdout, logs to stderr tagged with their line. */
+async function wireStream(options: RunOptions, context: ContextOverrides | undefined, input: StreamInput, run: StreamRunDescription, io: CliIo): Promise<WiredStream> {
   const summary = new StreamSummary();
   let stream: EventStream | undefined;
   const lineOf = (requestId: string): number | undefined => stream?.lineOf(requestId);
@@ -47,7 +81,7 @@ export async function runStreamCommand(options: RunOptions, io: CliIo): Promise<
     handler: options.handler,
     ...options.emulator,
     ...context?.emulator,
-    concurrency,
+    concurrency: run.concurrency,
     prewarm: true, // the first sandbox's Node start overlaps opening the input
     onLog: (chunk) => stderr.write(tagLogChunk(chunk, lineOf)),
     onPlatformLog: options.verbose ? (line, requestId) => stderr.write(tagPlatformLine(line, requestId, lineOf)) : () => {},
@@ -62,7 +96,7 @@ export async function runStreamCommand(options: RunOptions, io: CliIo): Promise<
   stream = new EventStream({
     input,
     invoker: emulator,
-    maxInFlight: concurrency,
+    maxInFlight: run.concurrency,
     invokeOptions: streamInvokeOptions(context?.invoke, stderr),
     sink: {
       write: (record) => {
@@ -72,22 +106,7 @@ export async function runStreamCommand(options: RunOptions, io: CliIo): Promise<
       waitForDrain: () => output.waitForDrain(),
     },
   });
-
-  const startedAt = performance.now();
-  const interrupting = stream;
-  const stopListening = onInterrupt(() => interrupting.interrupt());
-  stderr.startProgress();
-  let outcome: EventStreamOutcome;
-  try {
-    outcome = await stream.run();
-  } finally {
-    stopListening();
-    stderr.stopProgress();
-    await emulator.close();
-    await output.end();
-  }
-  const report = summary.report({ elapsedMs: performance.now() - startedAt, memorySizeMb: emulator.config.memoryMb, prices, interrupted: outcome.interrupted });
-  return finish(report, { ...outcome, stdoutFailed }, run, options.summaryFile, io);
+  return { stream, emulator, output, summary, stderr, stdoutFailed: () => stdoutFailed };
 }
 
 async function finish(

@@ -166,7 +166,8 @@ export class StreamStderr {
     const parts = [`emu: ${int(events)} done`, `${fixed(rate, 1)}/s`, `${int(failed)} failed`];
     if (inFlight !== undefined) parts.push(`${inFlight} running`);
     parts.push(`${fixed(seconds, 1)} s`);
-    const text = parts.join(' · ').slice(0, Math.max(20, (this.#stderr.columns ?? 80) - 1));
+    const columns = this.#stderr.columns || 80; // 0 when the terminal does not say
+    const text = parts.join(' · ').slice(0, Math.max(20, columns - 1));
     this.#stderr.write(`${CLEAR_LINE}${text}`);
     this.#shown = true;
   }

@@ -180,10 +180,13 @@ export class EventStream {
 
   async #settleInterrupted(): Promise<void> {
     await this.#options.invoker.close().catch(() => {});
-    const grace = delay(this.#options.interruptGraceMs ?? 2000);
-    while (this.#unsettled.size > 0 && !(await Promise.race([this.#nextChange().then(() => false), grace.then(() => true)]))) {
-      // Each finished invocation brings its own record; loop until none is left or the grace is over.
+    // Not unref'd: with every sandbox gone, this timer may be all that keeps the process alive until run() resolves.
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), this.#options.interruptGraceMs ?? 2000)));
+    while (this.#unsettled.size > 0 && !(await Promise.race([this.#nextChange().then(() => false), graceOver]))) {
+      // Each invocation that reports its dead sandbox brings its own record; the rest are written off below.
     }
+    clearTimeout(timer);
     for (const [sequence, { line, requestId }] of [...this.#unsettled.entries()].sort((a, b) => a[0] - b[0])) {
       this.#settle(sequence, failureRecord(line, requestId, StreamErrorTypes.interrupted, 'interrupted before it finished'));
     }
@@ -203,8 +206,4 @@ export class EventStream {
     this.#changed = null;
     changed?.resolve();
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
