@@ -48,7 +48,12 @@ async function loadUserModule(appRoot, moduleRoot, moduleName) {
     return require(resolved);
   } catch (error) {
     if (error instanceof SyntaxError) throw wrapAs(UserCodeSyntaxError, error);
-    if (error?.code === 'MODULE_NOT_FOUND') throw wrapAs(ImportModuleError, error);
+    // AWS provides the AWS SDK v3 (in /var/runtime/node_modules) to CommonJS and ESM handlers alike; emu does not, so say so.
+    const sdk = /^(Cannot find (?:module|package) '(@aws-sdk\/[^'/]+)[^\n]*)/.exec(error?.message);
+    if (error?.code === 'MODULE_NOT_FOUND' || (sdk && error.code === 'ERR_MODULE_NOT_FOUND')) {
+      if (sdk) error.message = `${sdk[1]}. AWS provides the AWS SDK for JavaScript v3 to Node.js functions, emu does not: add it locally (npm install --save-dev ${sdk[2]}) or in a --layer${error.message.slice(sdk[0].length)}`;
+      throw wrapAs(ImportModuleError, error);
+    }
     // ERR_REQUIRE_ESM: a .js that is ESM without "type": "module" is still loadable by import().
     if (error?.code === 'ERR_REQUIRE_ESM') return importFile(error.filename ?? `${base}.js`);
     throw error;

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from './errors/emu-error.js';
 import { killSandboxTree, type FunctionConfig, type Sandbox } from './sandbox/index.js';
+import type { CredentialsProvider, SandboxCredentials } from './sandbox/function-config.js';
 import { Supervisor, type InvocationResult, type InvokeOptions, type SandboxMode } from './supervisor/index.js';
 
 export interface EmulatorOptions {
@@ -28,7 +29,13 @@ export interface EmulatorOptions {
   functionName?: string;
   functionVersion?: string;
   accountId?: string;
-  credentials?: FunctionConfig['credentials'];
+  /**
+   * The sandbox's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN: fixed, or a
+   * provider asked for each new sandbox (a warm one whose credentials expire soon is replaced).
+   */
+  credentials?: SandboxCredentials | CredentialsProvider;
+  /** Local layer folders, each with a nodejs/ folder, in the function's layer order. */
+  layers?: string[];
   /** Attach a debugger to each sandbox. */
   inspect?: { port?: number; breakOnStart?: boolean };
   nodeExecutable?: string;
@@ -95,8 +102,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
 
 function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
   if (typeof options.handler !== 'string' || options.handler === '') throw usageError('a handler is required, e.g. index.handler');
-  const codeDir = path.resolve(options.codeDir ?? '.');
-  if (!existsSync(codeDir) || !statSync(codeDir).isDirectory()) throw usageError(`code folder not found: ${codeDir}`);
+  const codeDir = checkFolder('code folder', options.codeDir ?? '.');
   const functionName = options.functionName ?? defaultFunctionName(options.handler, codeDir);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(functionName)) {
     throw usageError(`invalid function name '${functionName}': 1-64 letters, digits, hyphens or underscores`);
@@ -113,7 +119,9 @@ function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
     env: { ...options.env },
     nodeExecutable: options.nodeExecutable ?? process.execPath,
   };
-  if (options.credentials !== undefined) config.credentials = options.credentials;
+  if (typeof options.credentials === 'function') config.credentialsProvider = options.credentials;
+  else if (options.credentials !== undefined) config.credentials = options.credentials;
+  if (options.layers !== undefined) config.layers = options.layers.map((layer) => checkFolder('layer folder', layer));
   if (options.runtimeClient !== undefined) config.runtimeClient = path.resolve(options.runtimeClient);
   if (options.inspect !== undefined) {
     const port = checkInteger('inspector port', options.inspect.port ?? DEFAULTS.inspectPort, 0, 65535);
@@ -122,8 +130,14 @@ function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
   return config;
 }
 
+function checkFolder(what: string, folder: string): string {
+  const resolved = path.resolve(folder);
+  if (!existsSync(resolved) || !statSync(resolved).isDirectory()) throw usageError(`${what} not found: ${resolved}`);
+  return resolved;
+}
+
 /** What a developer would call it: the module's name, or its folder's for a generic index/handler/app/main. */
-function defaultFunctionName(handler: string, codeDir: string): string {
+export function defaultFunctionName(handler: string, codeDir: string): string {
   const module = path.basename(handler).split('.')[0] ?? '';
   const folder = path.basename(path.dirname(path.resolve(codeDir, handler)));
   const name = ['index', 'handler', 'app', 'main', 'lambda'].includes(module) && folder !== '' ? folder : module;
