@@ -1,0 +1,102 @@
+/**
+ * `emu serve`: a long-running local API Gateway and Lambda Invoke API.
+ * Start-up report (URLs, routes, warnings, skipped functions) and request
+ * lines on stderr; stdout stays empty unless --json asks for the address.
+ * Ctrl-C or SIGTERM is the normal way to stop a server, so it exits 0.
+ */
+import path from 'node:path';
+import type { EmulatorOptions } from '../emulator.js';
+import type { ServedFunction, ServeServer } from '../http/index.js';
+import { ExitCode } from './exit-codes.js';
+import { setUpFunction, type SetupReporter } from './function-setup.js';
+import type { CliIo } from './io.js';
+import { onInterrupt } from './signals.js';
+import { parseServeOptions, SERVE_USAGE, type ServeOptions } from './serve-options.js';
+
+export async function runServeCommand(argv: string[], io: CliIo): Promise<number> {
+  const options = parseServeOptions(argv);
+  if (options.help) {
+    io.stdout.write(SERVE_USAGE);
+    return ExitCode.success;
+  }
+  const writeLog = (text: string): void => void io.stderr.write(text);
+  const reporter: SetupReporter = {
+    notice: (message) => writeLog(`emu: ${message}\n`),
+    warning: (message) => writeLog(`emu: warning: ${message}\n`),
+    verbose: false,
+  };
+  const functions = options.template === undefined ? [await bareFunction(options, reporter)] : await templateFunctions(options, reporter, writeLog);
+  const { startServeServer } = await import('../http/index.js');
+  const server = await startServeServer({
+    host: options.host,
+    port: options.port,
+    functions,
+    watch: options.watch,
+    region: options.functionOptions.region ?? 'us-east-1',
+    accountId: '123456789012',
+    writeLog,
+  });
+  printBanner(server, options, io);
+  await new Promise<void>((resolve) => {
+    const stop = onInterrupt(() => {
+      stop();
+      resolve();
+    });
+  });
+  writeLog('emu serve: stopping\n');
+  await server.close();
+  return ExitCode.success;
+}
+
+async function bareFunction(options: ServeOptions, reporter: SetupReporter): Promise<ServedFunction> {
+  const handler = options.handler as string;
+  const functionOptions = await setUpFunction(handler, options.functionOptions, options.setup, reporter);
+  const { mode } = functionOptions;
+  const route =
+    options.payloadFormat === '2.0'
+      ? [{ api: 'http' as const, method: 'ANY', path: '$default', payloadFormat: '2.0' as const, stage: '$default', binaryMediaTypes: [] }]
+      : ['/', '/{proxy+}'].map((p) => ({ api: 'rest' as const, method: 'ANY', path: p, payloadFormat: '1.0' as const, stage: 'Prod', binaryMediaTypes: [] }));
+  return {
+    emulator: { handler, ...functionOptions, mode, concurrency: options.concurrency },
+    routes: route,
+    functionUrl: false,
+  };
+}
+
+async function templateFunctions(options: ServeOptions, reporter: SetupReporter, writeLog: (text: string) => void): Promise<ServedFunction[]> {
+  const { readSamTemplate, parseParameterOverrides } = await import('../template/index.js');
+  const { usageError } = await import('../errors/emu-error.js');
+  const cli = options.functionOptions;
+  const template = readSamTemplate(options.template as string, {
+    parameterOverrides: parseParameterOverrides(options.parameterOverrides),
+    ...(cli.region === undefined ? {} : { region: cli.region }),
+  });
+  for (const warning of template.warnings) writeLog(`emu: warning: ${warning}\n`);
+  for (const skipped of template.skipped) writeLog(`emu: skipped ${skipped}\n`);
+  if (template.functions.length === 0) throw usageError(`${options.template}: no Node.js function to serve`);
+  const served: ServedFunction[] = [];
+  for (const fn of template.functions) {
+    const { env: cliEnv, ...cliRest } = cli;
+    const base: Omit<EmulatorOptions, 'handler'> = { codeDir: fn.codeDir, functionName: fn.functionName, concurrency: options.concurrency, ...cliRest, env: cliEnv ?? {} };
+    if (cli.memoryMb === undefined && fn.memoryMb !== undefined) base.memoryMb = fn.memoryMb;
+    if (cli.timeoutSeconds === undefined && fn.timeoutSeconds !== undefined) base.timeoutSeconds = fn.timeoutSeconds;
+    // The template's variables sit lowest; env files and --env override them variable by variable.
+    const emulator = await setUpFunction(fn.handler, base, options.setup, reporter, { env: fn.env, logicalId: fn.logicalId });
+    served.push({ emulator: { handler: fn.handler, ...emulator }, alias: fn.logicalId, routes: fn.routes, functionUrl: fn.functionUrl });
+  }
+  return served;
+}
+
+function printBanner(server: ServeServer, options: ServeOptions, io: CliIo): void {
+  const lines = [`emu serve: listening on ${server.url} (${options.functionOptions.mode ?? 'warm'}, ${options.concurrency} sandbox(es) per function${options.watch ? ', watching code' : ''})`];
+  for (const route of server.routes) {
+    const api = route.api === 'rest' ? 'REST API' : 'HTTP API';
+    const where = route.path === '$default' ? `${server.url}/* ($default)` : `${route.method.padEnd(7)} ${server.url}${route.path}`;
+    lines.push(`  ${where} → ${route.functionName} (${api}, payload ${route.payloadFormat})`);
+  }
+  for (const { functionName, url } of server.functionUrls) lines.push(`  Function URL ${url}/ → ${functionName}`);
+  lines.push(`  Invoke API: POST ${server.url}/2015-03-31/functions/{name}/invocations (aws --endpoint-url ${server.url})`);
+  if (options.template !== undefined) lines.push(`  template: ${path.resolve(options.template)}`);
+  io.stderr.write(`${lines.join('\n')}\nPress Ctrl-C to stop.\n`);
+  if (options.json) io.stdout.write(`${JSON.stringify({ url: server.url, functionUrls: server.functionUrls })}\n`);
+}

@@ -1,0 +1,118 @@
+/**
+ * `emu serve` arguments → options. The function options are `emu run`'s
+ * (FUNCTION_OPTIONS): for a bare handler they describe it, with a template
+ * they override every function's template values.
+ */
+import { existsSync } from 'node:fs';
+import type { ParseArgsConfig } from 'node:util';
+import { usageError } from '../errors/emu-error.js';
+import type { EmulatorOptions } from '../emulator.js';
+import type { FunctionSetupFlags } from './function-setup.js';
+import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber } from './run-options.js';
+
+export type BareFormat = '1.0' | '2.0';
+
+export interface ServeOptions {
+  help: boolean;
+  /** The bare-handler form: every request goes to this handler. */
+  handler: string | undefined;
+  template: string | undefined;
+  host: string;
+  port: number;
+  concurrency: number;
+  watch: boolean;
+  json: boolean;
+  parameterOverrides: string[];
+  /** Bare form only: 2.0 (an HTTP API's $default route, the default) or 1.0 (a REST API's ANY /{proxy+}). */
+  payloadFormat: BareFormat;
+  functionOptions: Omit<EmulatorOptions, 'handler'>;
+  /** Env files, layers, role: resolved per function by setUpFunction before the server starts. */
+  setup: FunctionSetupFlags;
+}
+
+const SERVE_OPTIONS = {
+  ...FUNCTION_OPTIONS,
+  template: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  concurrency: { type: 'string', short: 'c' },
+  watch: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'parameter-overrides': { type: 'string', multiple: true },
+  'payload-format': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parseServeOptions(argv: string[]): ServeOptions {
+  const { values, positionals } = parseStrict(argv, SERVE_OPTIONS);
+  const overrides = [...(values['parameter-overrides'] ?? [])];
+  // `--parameter-overrides A=1 B=2`, as sam takes it: the K=V words after the flag are overrides too.
+  const handlers = positionals.filter((word) => !(overrides.length > 0 && word.includes('=')));
+  overrides.push(...positionals.filter((word) => overrides.length > 0 && word.includes('=')));
+  const [handler, extra] = handlers;
+  if (extra !== undefined) throw usageError(`unexpected argument '${extra}'`);
+  const template = values.template ?? (handler === undefined ? defaultTemplate() : undefined);
+  if (values.help !== true && handler !== undefined && values.template !== undefined) throw usageError('give a <handler> or --template, not both');
+  if (values.help !== true && handler === undefined && template === undefined) {
+    throw usageError('missing <handler> or --template (no template.yaml here), e.g. emu serve index.handler');
+  }
+  if (template !== undefined) refuseBareOnlyFlags(values);
+  const payloadFormat = values['payload-format'] ?? '2.0';
+  if (payloadFormat !== '1.0' && payloadFormat !== '2.0') throw usageError(`--payload-format must be 1.0 or 2.0, got '${payloadFormat}'`);
+  const concurrency = values.concurrency === undefined ? 1 : parseWholeNumber('--concurrency', values.concurrency);
+  if (concurrency < 1) throw usageError('--concurrency must be at least 1');
+  const port = values.port === undefined ? 3000 : parseWholeNumber('--port', values.port);
+  if (port > 65535) throw usageError(`--port must be 0-65535, got ${port}`);
+  return {
+    help: values.help === true,
+    handler,
+    template,
+    host: values.host ?? '127.0.0.1',
+    port,
+    concurrency,
+    watch: values.watch === true,
+    json: values.json === true,
+    parameterOverrides: overrides,
+    payloadFormat,
+    functionOptions: functionOptionsFrom(values),
+    setup: functionSetupFrom(values),
+  };
+}
+
+function refuseBareOnlyFlags(values: Record<string, unknown>): void {
+  for (const flag of ['code-dir', 'function-name', 'inspect', 'inspect-brk', 'payload-format']) {
+    if (values[flag] !== undefined) throw usageError(`--${flag} applies to the bare-handler form (emu serve <handler>), not to a template`);
+  }
+}
+
+function defaultTemplate(): string | undefined {
+  return ['template.yaml', 'template.yml'].find((name) => existsSync(name));
+}
+
+export const SERVE_USAGE = `Usage: emu serve [--template template.yaml] [options]
+       emu serve <handler> [options]        every request goes to this one handler
+
+Serves API Gateway routes (REST: payload 1.0, HTTP API: 2.0) and the Lambda
+Invoke API (POST /2015-03-31/functions/{name}/invocations) until Ctrl-C.
+Without <handler> or --template, ./template.yaml is used.
+
+Options:
+      --template FILE    a SAM template (Api and HttpApi events, FunctionUrlConfig)
+      --host HOST        address to listen on (default 127.0.0.1)
+  -p, --port PORT        port (default 3000; 0 picks a free one); Function URLs
+                         get the ports after it
+      --cold | --warm    a fresh sandbox per request, or reuse them (default warm)
+  -c, --concurrency N    sandboxes per function (default 1)
+      --watch            restart a function's sandboxes when its code changes
+      --parameter-overrides K=V ...  template parameter values
+      --payload-format 2.0|1.0  bare form: HTTP API $default route (2.0, default)
+                         or REST API ANY /{proxy+} (1.0)
+      --json             print {"url", "functionUrls"} as one JSON line on stdout
+  -t, --timeout SEC, -m, --memory MB, --env KEY=VALUE, --region REGION
+                         as in emu run; with a template they override every function
+      --code-dir DIR, --function-name N, --inspect[=PORT], --inspect-brk[=PORT]
+                         as in emu run (bare form only)
+  -h, --help             this help
+
+Stops on Ctrl-C (SIGINT) or SIGTERM with exit code 0 once every sandbox has ended.
+`;

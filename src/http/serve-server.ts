@@ -1,0 +1,145 @@
+/**
+ * `emu serve`'s HTTP server: API routes (REST and HTTP API events), the
+ * Lambda Invoke API on the same port, and one extra port per Function URL.
+ * Each function runs in its own FunctionHost; the server only maps requests
+ * to events and results to responses, and logs one line per request.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EmulatorOptions } from '../emulator.js';
+import { FunctionHost } from './function-host.js';
+import { jsonMessage, noRoute, type GatewayResponse } from './gateway-response.js';
+import { handleInvoke, INVOKE_PATH } from './invoke-api.js';
+import { BodyTooLargeError, readIncomingRequest, type IncomingRequest } from './incoming-request.js';
+import { invokeForRoute, type RouteAnswer } from './route-invocation.js';
+import { Router, type Route } from './router.js';
+
+/** API Gateway's payload limit; Lambda's own 6 MB limit applies on top, per invocation. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface ServedFunction {
+  emulator: EmulatorOptions;
+  /** A second name the Invoke API answers to (the template's logical id). */
+  alias?: string;
+  routes: Array<Omit<Route, 'functionName'>>;
+  functionUrl: boolean;
+}
+
+export interface ServeServerOptions {
+  host: string;
+  port: number;
+  functions: ServedFunction[];
+  watch: boolean;
+  region: string;
+  accountId: string;
+  /** The server's stderr: request lines, function logs (tagged), warnings. */
+  writeLog(text: string): void;
+}
+
+export interface ServeServer {
+  url: string;
+  routes: readonly Route[];
+  functionUrls: Array<{ functionName: string; url: string }>;
+  close(): Promise<void>;
+}
+
+export async function startServeServer(options: ServeServerOptions): Promise<ServeServer> {
+  const hosts = new Map<string, FunctionHost>();
+  const hostList = options.functions.map((fn) => {
+    const host = new FunctionHost({ emulator: fn.emulator, watch: options.watch, writeLog: options.writeLog });
+    hosts.set(host.name, host);
+    if (fn.alias !== undefined && !hosts.has(fn.alias)) hosts.set(fn.alias, host);
+    return host;
+  });
+  const router = new Router(options.functions.flatMap((fn, i) => fn.routes.map((route) => ({ ...route, functionName: (hostList[i] as FunctionHost).name }))));
+  const onlyRest = router.routes.length > 0 && router.routes.every((route) => route.api === 'rest');
+  const servers: Server[] = [];
+  const listen = async (port: number, handle: (request: IncomingRequest) => Promise<RouteAnswer>): Promise<string> => {
+    const server = createServer((req, res) => void serveOne(req, res, handle, options.writeLog));
+    servers.push(server);
+    return listenOn(server, options.host, port);
+  };
+  try {
+    const url = await listen(options.port, async (request) => {
+      if (INVOKE_PATH.test(request.rawPath)) {
+        const answer = await handleInvoke(request, { functions: hosts, region: options.region, accountId: options.accountId, writeLog: options.writeLog });
+        return answer.result === undefined ? { response: answer.response, functionName: answer.functionName } : { ...answer, result: answer.result };
+      }
+      const match = router.match(request.method, request.rawPath);
+      if (match === null) return { response: noRoute(onlyRest ? 'rest' : 'http') };
+      return invokeForRoute(request, match, hosts.get(match.route.functionName) as FunctionHost, serverContext(request, options), options.writeLog);
+    });
+    const functionUrls: ServeServer['functionUrls'] = [];
+    let next = options.port === 0 ? 0 : options.port + 1;
+    for (const [i, fn] of options.functions.entries()) {
+      if (!fn.functionUrl) continue;
+      const host = hostList[i] as FunctionHost;
+      const fnUrl = await listen(next, (request) => invokeForRoute(request, 'function-url', host, serverContext(request, options), options.writeLog));
+      functionUrls.push({ functionName: host.name, url: fnUrl });
+      if (next !== 0) next++;
+    }
+    return { url, routes: router.routes, functionUrls, close: () => closeAll(servers, hostList) };
+  } catch (error) {
+    await closeAll(servers, hostList);
+    throw error;
+  }
+}
+
+async function serveOne(req: IncomingMessage, res: ServerResponse, handle: (request: IncomingRequest) => Promise<RouteAnswer>, writeLog: (text: string) => void): Promise<void> {
+  const started = performance.now();
+  let answer: RouteAnswer;
+  try {
+    answer = await handle(await readIncomingRequest(req, MAX_BODY_BYTES));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) answer = { response: jsonMessage(413, 'Request Entity Too Large') };
+    else {
+      writeLog(`emu: internal error while serving ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}\n`);
+      answer = { response: jsonMessage(500, 'Internal server error') };
+    }
+  }
+  const { response } = answer;
+  const flat: string[] = [];
+  for (const [name, value] of response.headers) flat.push(name, value);
+  flat.push('content-length', String(response.body.length));
+  // Logged before answering, so the line is there by the time the client has its response.
+  writeLog(accessLine(req, response, answer, performance.now() - started));
+  res.writeHead(response.statusCode, flat);
+  res.end(response.body);
+}
+
+function accessLine(req: IncomingMessage, response: GatewayResponse, answer: RouteAnswer, ms: number): string {
+  const fn = answer.functionName ?? '-';
+  const start = answer.result === undefined ? '' : answer.result.metrics.coldStart ? ' cold' : ' warm';
+  return `${req.method} ${req.url} ${response.statusCode} ${fn} ${ms.toFixed(1)} ms${start}\n`;
+}
+
+function serverContext(request: IncomingRequest, options: ServeServerOptions): { accountId: string; region: string; domainName: string; port: number } {
+  const hostHeader = request.rawHeaders.find(([name]) => name.toLowerCase() === 'host')?.[1] ?? `${options.host}:${options.port}`;
+  const port = Number(hostHeader.split(':').pop());
+  return { accountId: options.accountId, region: options.region, domainName: hostHeader, port: Number.isInteger(port) ? port : 80 };
+}
+
+function listenOn(server: Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      resolve(`http://${shown}:${address.port}`);
+    });
+  });
+}
+
+async function closeAll(servers: Server[], hosts: FunctionHost[]): Promise<void> {
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
+  );
+  await Promise.all(hosts.map((host) => host.close()));
+}

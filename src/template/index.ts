@@ -1,0 +1,6 @@
+export { readSamTemplate, type SamTemplate, type SamTemplateOptions } from './sam-template.js';
+export { parseParameterOverrides } from './template-parameters.js';
+export { parseCfnYaml } from './cfn-yaml.js';
+export { mergeGlobals } from './globals.js';
+export { IntrinsicResolver, NO_VALUE, isUnresolved, type IntrinsicContext } from './intrinsics.js';
+export type { ApiKind, PayloadFormat, TemplateFunction, TemplateRoute } from './template-function.js';

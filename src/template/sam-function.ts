@@ -1,0 +1,80 @@
+/**
+ * One AWS::Serverless::Function (Globals merged, intrinsics resolved) →
+ * what emu serve runs, or the reason it cannot run it. Every property emu
+ * does not apply is named in a warning.
+ */
+import path from 'node:path';
+import { isUnresolved } from './intrinsics.js';
+import { asMap, routesFromEvents, type ApiCatalogue } from './sam-events.js';
+import type { TemplateFunction } from './template-function.js';
+
+const APPLIED = new Set(['FunctionName', 'CodeUri', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'Events', 'FunctionUrlConfig', 'PackageType']);
+/** Deployment and IAM settings: meaningful on AWS, nothing to emulate on one machine. */
+const NO_LOCAL_EFFECT = new Set([
+  'Description', 'Tags', 'Policies', 'Role', 'RolePath', 'PermissionsBoundary', 'AssumeRolePolicyDocument', 'Architectures',
+  'Tracing', 'AutoPublishAlias', 'AutoPublishCodeSha256', 'DeploymentPreference', 'ProvisionedConcurrencyConfig',
+  'ReservedConcurrentExecutions', 'VpcConfig', 'KmsKeyArn', 'CodeSigningConfigArn', 'PropagateTags', 'VersionDescription',
+]);
+
+export interface FunctionContext {
+  templateDir: string;
+  apis: ApiCatalogue;
+  warn(message: string): void;
+}
+
+export type FunctionReading = { ok: true; fn: TemplateFunction } | { ok: false; reason: string };
+
+export function readSamFunction(logicalId: string, properties: Record<string, unknown>, functionName: string, context: FunctionContext): FunctionReading {
+  const warn = (message: string): void => context.warn(`${logicalId}: ${message}`);
+  const refusal = refuse(properties);
+  if (refusal !== undefined) return { ok: false, reason: refusal };
+  const codeUri = properties.CodeUri ?? '.';
+  if (typeof codeUri !== 'string' || codeUri.startsWith('s3://')) return { ok: false, reason: 'CodeUri is not a local folder' };
+  reportIgnored(properties, warn);
+  const fn: TemplateFunction = {
+    logicalId,
+    functionName,
+    codeDir: path.resolve(context.templateDir, codeUri),
+    handler: String(properties.Handler),
+    runtime: String(properties.Runtime),
+    env: environment(properties.Environment, warn),
+    routes: routesFromEvents(properties.Events, context.apis, warn),
+    functionUrl: properties.FunctionUrlConfig !== undefined,
+  };
+  if (properties.MemorySize !== undefined) fn.memoryMb = Number(properties.MemorySize);
+  if (properties.Timeout !== undefined) fn.timeoutSeconds = Number(properties.Timeout);
+  if (fn.functionUrl && asMap(properties.FunctionUrlConfig).AuthType === 'AWS_IAM') warn('FunctionUrlConfig AuthType AWS_IAM is not enforced locally');
+  return { ok: true, fn };
+}
+
+function refuse(properties: Record<string, unknown>): string | undefined {
+  if (properties.PackageType === 'Image') return 'PackageType Image (container images) is not supported';
+  if (properties.InlineCode !== undefined) return 'InlineCode is not supported (sam local refuses it too)';
+  const runtime = properties.Runtime;
+  if (typeof runtime !== 'string') return 'no Runtime (neither on the function nor in Globals)';
+  if (!/^nodejs\d+\.x$/.test(runtime)) return `Runtime ${runtime} is not Node.js`;
+  if (typeof properties.Handler !== 'string' || properties.Handler === '') return 'no Handler';
+  return undefined;
+}
+
+function reportIgnored(properties: Record<string, unknown>, warn: (message: string) => void): void {
+  const keys = Object.keys(properties).filter((key) => !APPLIED.has(key));
+  const unsupported = keys.filter((key) => !NO_LOCAL_EFFECT.has(key));
+  const noEffect = keys.filter((key) => NO_LOCAL_EFFECT.has(key));
+  if (unsupported.length > 0) warn(`not supported, ignored: ${unsupported.join(', ')}`);
+  if (noEffect.length > 0) warn(`no local effect, ignored: ${noEffect.join(', ')}`);
+}
+
+/** Values stringified as sam local does: booleans "true"/"false"; null, maps, lists and unresolved intrinsics "". */
+function environment(value: unknown, warn: (message: string) => void): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(asMap(asMap(value).Variables))) {
+    if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+      env[name] = String(raw);
+      continue;
+    }
+    if (isUnresolved(raw)) warn(`environment variable ${name} uses ${JSON.stringify(raw)}, which cannot be resolved locally; it is set to ""`);
+    env[name] = '';
+  }
+  return env;
+}

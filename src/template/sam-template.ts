@@ -1,0 +1,123 @@
+/**
+ * `template.yaml` → the Node.js functions emu serve runs, with their routes,
+ * plus what was skipped and why. Follows sam local's reading: Globals merged
+ * first, then intrinsics resolved against parameters and pseudo-parameters.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { usageError } from '../errors/emu-error.js';
+import { parseCfnYaml } from './cfn-yaml.js';
+import { mergeGlobals } from './globals.js';
+import { IntrinsicResolver, type IntrinsicContext } from './intrinsics.js';
+import { asMap, type ApiCatalogue, type ApiSettings } from './sam-events.js';
+import { readSamFunction } from './sam-function.js';
+import type { TemplateFunction } from './template-function.js';
+import { templateParameters } from './template-parameters.js';
+
+export interface SamTemplateOptions {
+  parameterOverrides?: Record<string, string>;
+  region?: string;
+  accountId?: string;
+}
+
+export interface SamTemplate {
+  functions: TemplateFunction[];
+  /** `LogicalId: reason` for each function emu will not run. */
+  skipped: string[];
+  warnings: string[];
+}
+
+const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
+
+export function readSamTemplate(file: string, options: SamTemplateOptions = {}): SamTemplate {
+  const template = asMap(parseCfnYaml(readText(file), file));
+  const resources = asMap(template.Resources);
+  const warnings: string[] = [];
+  const warn = (message: string): void => void warnings.push(message);
+  if (!String(JSON.stringify(template.Transform ?? '')).includes('AWS::Serverless-2016-10-31')) {
+    warn('the template has no Transform: AWS::Serverless-2016-10-31; reading it as SAM anyway');
+  }
+  const resourceTypes = Object.fromEntries(Object.entries(resources).map(([id, resource]) => [id, String(asMap(resource).Type)]));
+  const context: IntrinsicContext = {
+    parameters: templateParameters(asMap(template.Parameters), options.parameterOverrides ?? {}, warn),
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '123456789012',
+    stackName: 'local',
+    conditions: asMap(template.Conditions),
+    mappings: asMap(template.Mappings),
+    refs: {},
+    resourceTypes,
+  };
+  // Function names first (a FunctionName may use parameters), so that a Ref
+  // or GetAtt to a function resolves to its name everywhere else.
+  const naming = new IntrinsicResolver(context);
+  for (const [id, type] of Object.entries(resourceTypes)) {
+    if (type !== SERVERLESS_FUNCTION) continue;
+    const name = naming.resolve(asMap(asMap(resources[id]).Properties).FunctionName);
+    context.refs[id] = typeof name === 'string' ? name : id;
+  }
+  const resolver = new IntrinsicResolver(context);
+  const globals = asMap(resolver.resolve(template.Globals));
+  const apis = apiCatalogue(resources, globals, resolver);
+  const result: SamTemplate = { functions: [], skipped: [], warnings };
+  const others: string[] = [];
+  for (const [id, resource] of Object.entries(resources)) {
+    if (resourceTypes[id] === SERVERLESS_FUNCTION) readFunction(id, asMap(resource), { globals, apis, resolver, file, result });
+    else if (!['AWS::Serverless::Api', 'AWS::Serverless::HttpApi'].includes(resourceTypes[id] ?? '')) others.push(`${id} (${resourceTypes[id]})`);
+  }
+  if (others.length > 0) warn(`resources not emulated: ${others.join(', ')}`);
+  return result;
+}
+
+interface ReadContext {
+  globals: Record<string, unknown>;
+  apis: ApiCatalogue;
+  resolver: IntrinsicResolver;
+  file: string;
+  result: SamTemplate;
+}
+
+function readFunction(id: string, resource: Record<string, unknown>, { globals, apis, resolver, file, result }: ReadContext): void {
+  if (typeof resource.Condition === 'string' && !resolver.condition(resource.Condition)) {
+    result.skipped.push(`${id}: its Condition ${resource.Condition} is false`);
+    return;
+  }
+  const { Events: _globalEvents, ...globalFunction } = asMap(globals.Function);
+  const merged = asMap(mergeGlobals(globalFunction, asMap(resource.Properties)));
+  const properties = asMap(resolver.resolve(merged));
+  const reading = readSamFunction(id, properties, resolver.context.refs[id] ?? id, {
+    templateDir: path.dirname(path.resolve(file)),
+    apis,
+    warn: (message) => void result.warnings.push(message),
+  });
+  if (reading.ok) result.functions.push(reading.fn);
+  else result.skipped.push(`${id}: ${reading.reason}`);
+}
+
+function apiCatalogue(resources: Record<string, unknown>, globals: Record<string, unknown>, resolver: IntrinsicResolver): ApiCatalogue {
+  const settings = (properties: Record<string, unknown>, defaultStage: string): ApiSettings => ({
+    stage: typeof properties.StageName === 'string' ? properties.StageName : defaultStage,
+    // Templates escape the slash of a media type as ~1 (it is a JSON pointer in the OpenAPI extension).
+    binaryMediaTypes: (Array.isArray(properties.BinaryMediaTypes) ? properties.BinaryMediaTypes : []).map((type) => String(type).replaceAll('~1', '/')),
+  });
+  const globalRest = asMap(globals.Api);
+  const globalHttp = asMap(globals.HttpApi);
+  const explicit: Record<string, ApiSettings> = {};
+  for (const [id, resource] of Object.entries(resources)) {
+    const type = asMap(resource).Type;
+    if (type !== 'AWS::Serverless::Api' && type !== 'AWS::Serverless::HttpApi') continue;
+    const rest = type === 'AWS::Serverless::Api';
+    const properties = asMap(mergeGlobals(rest ? globalRest : globalHttp, asMap(resolver.resolve(asMap(resource).Properties))));
+    explicit[id] = settings(properties, rest ? 'Prod' : '$default');
+  }
+  // SAM's implicit REST API deploys to a stage named Prod; the implicit HTTP API to $default.
+  return { explicit, implicitRest: settings(globalRest, 'Prod'), implicitHttp: settings(globalHttp, '$default') };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read the template ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}

@@ -1,0 +1,30 @@
+/** What emu serve needs to know about one function of a SAM template, everything resolved. */
+
+export type ApiKind = 'rest' | 'http';
+export type PayloadFormat = '1.0' | '2.0';
+
+export interface TemplateRoute {
+  api: ApiKind;
+  /** Upper case, or ANY. */
+  method: string;
+  /** API Gateway resource template, e.g. `/items/{id}` or `/{proxy+}`. */
+  path: string;
+  payloadFormat: PayloadFormat;
+  stage: string;
+  /** REST only: content types whose bodies travel base64-encoded (`*\/*` matches all). */
+  binaryMediaTypes: string[];
+}
+
+export interface TemplateFunction {
+  logicalId: string;
+  functionName: string;
+  /** Absolute: CodeUri resolved against the template's folder. */
+  codeDir: string;
+  handler: string;
+  runtime: string;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  env: Record<string, string>;
+  routes: TemplateRoute[];
+  functionUrl: boolean;
+}
