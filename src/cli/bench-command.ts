@@ -1,0 +1,163 @@
+/**
+ * `emu bench <handler> [events]`: the figures on stdout (tables, or one JSON
+ * document with --json), progress on a terminal's stderr, and the CI gates
+ * deciding the exit code. Everything that can be refused (bad events, a
+ * baseline that is missing, damaged or not comparable) is refused before a
+ * sandbox starts.
+ */
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  buildBenchReport,
+  checkComparable,
+  compareWithBaseline,
+  loadBaseline,
+  maxDurationGate,
+  maxMemoryGate,
+  measuredOn,
+  readBenchEvents,
+  renderBenchHtml,
+  runBench,
+  saveBaseline,
+  serializeReport,
+  type BenchEvents,
+  type BenchReport,
+  type BenchSamples,
+  type GateResult,
+  type ReportContext,
+} from '../bench/index.js';
+import { DEFAULTS } from '../emulator.js';
+import { usageError } from '../errors/emu-error.js';
+import { parseBenchOptions, BENCH_USAGE, type BenchOptions } from './bench-options.js';
+import { BenchProgressLine, renderBenchReport, renderGates } from './bench-render.js';
+import { ExitCode } from './exit-codes.js';
+import { setUpFunction } from './function-setup.js';
+import type { CliIo } from './io.js';
+import { displayLog } from './render.js';
+import { onInterrupt } from './signals.js';
+import { readPrices } from './stream-command.js';
+
+export async function runBenchCommand(argv: string[], io: CliIo): Promise<number> {
+  const options = parseBenchOptions(argv);
+  if (options.help) {
+    io.stdout.write(BENCH_USAGE);
+    return ExitCode.success;
+  }
+  const context = reportContext(options, await readEvents(options.eventSource, io));
+  for (const file of [options.htmlFile, options.saveBaselineFile]) if (file !== undefined) await checkFolder(file);
+  const baseline = options.baselineFile === undefined ? undefined : await loadBaseline(options.baselineFile);
+  const notes = baseline === undefined ? [] : checkComparable(baseline, measuredOn(context), options.modes, options.baselineFile ?? '');
+  // Last of the checks: it may call STS for a role.
+  options.emulator = await setUpFunction(options.handler, options.emulator, options.setup, {
+    notice: (message) => io.stderr.write(`emu: ${message}\n`),
+    warning: (message) => io.stderr.write(`emu: warning: ${message}\n`),
+    verbose: options.verbose,
+  });
+
+  const samples = await runWithProgress(options, context, io);
+  if (samples.interrupted) {
+    io.stderr.write(`emu: interrupted after ${samples.samples.length} invocations; no report\n`);
+    return ExitCode.interrupted;
+  }
+  const report = buildBenchReport(samples, context);
+  const gates = evaluateGates(options, report, samples, baseline, notes);
+  if (gates.length > 0) report.gates = gates;
+  return finish(options, report, samples, io);
+}
+
+function reportContext(options: BenchOptions, events: BenchEvents): ReportContext {
+  const codeDir = path.resolve(options.emulator.codeDir ?? '.');
+  return {
+    handler: options.handler,
+    codeDir: path.relative(process.cwd(), codeDir).split(path.sep).join('/') || '.',
+    events,
+    memorySizeMb: options.emulator.memoryMb ?? DEFAULTS.memoryMb,
+    timeoutSeconds: options.emulator.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
+    runs: options.runs,
+    concurrency: options.concurrency,
+    modes: options.modes,
+    prices: readPrices(process.env),
+  };
+}
+
+async function readEvents(source: string | undefined, io: CliIo): Promise<BenchEvents> {
+  if (source === undefined) return readBenchEvents(undefined, 'events');
+  if (source === '-') return readBenchEvents(io.stdin as AsyncIterable<Buffer | string>, 'events on stdin');
+  const info = await stat(source).catch(() => undefined);
+  if (info === undefined) throw usageError(`cannot read events file ${source}: not found`);
+  if (info.isDirectory()) throw usageError(`cannot read events file ${source}: is a folder`);
+  return readBenchEvents(createReadStream(source), `events file ${source}`);
+}
+
+async function checkFolder(file: string): Promise<void> {
+  const folder = path.dirname(path.resolve(file));
+  const info = await stat(folder).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) throw usageError(`${file}: folder ${folder} not found`);
+}
+
+async function runWithProgress(options: BenchOptions, context: ReportContext, io: CliIo): Promise<BenchSamples> {
+  const progress = new BenchProgressLine(io.stderr);
+  const aborter = new AbortController();
+  const stopListening = onInterrupt(() => aborter.abort());
+  try {
+    return await runBench({
+      handler: options.handler,
+      function: options.emulator,
+      events: context.events.events,
+      runs: options.runs,
+      modes: options.modes,
+      concurrency: options.concurrency,
+      signal: aborter.signal,
+      onProgress: ({ done, total, failed }) => progress.update(done, total, failed),
+      onWarning: (message) => {
+        progress.clear();
+        io.stderr.write(`emu: warning: ${message}\n`);
+      },
+      ...(options.verbose ? { onLog: (chunk: Buffer) => (progress.clear(), io.stderr.write(displayLog(chunk))) } : {}),
+    });
+  } finally {
+    stopListening();
+    progress.clear();
+  }
+}
+
+function evaluateGates(options: BenchOptions, report: BenchReport, samples: BenchSamples, baseline: BenchReport | undefined, notes: string[]): GateResult[] {
+  const gates: GateResult[] = [];
+  if (options.maxMemoryMb !== undefined) gates.push(maxMemoryGate(samples.samples, options.maxMemoryMb));
+  if (options.maxDurationMs !== undefined) gates.push(maxDurationGate(report, options.maxDurationMs));
+  if (baseline !== undefined && options.baselineFile !== undefined) {
+    const tolerances = { memoryPct: options.memoryTolerancePct, durationPct: options.durationTolerancePct };
+    gates.push(compareWithBaseline(baseline, report, tolerances, options.baselineFile, notes));
+  }
+  return gates;
+}
+
+async function finish(options: BenchOptions, report: BenchReport, samples: BenchSamples, io: CliIo): Promise<number> {
+  const gates = report.gates ?? [];
+  io.stdout.write(options.json ? serializeReport(report) : `${renderBenchReport(report, samples.samples)}${gates.length > 0 ? `\n${renderGates(gates)}` : ''}`);
+  const failedInvocations = samples.samples.filter((sample) => sample.status === 'error');
+  reportFailures(failedInvocations, io);
+  if (options.htmlFile !== undefined) await writeFile(options.htmlFile, renderBenchHtml(report, samples.samples));
+  if (options.saveBaselineFile !== undefined) {
+    // A baseline with failures in it would make the failures the norm.
+    if (failedInvocations.length > 0) io.stderr.write(`emu: baseline not saved: ${failedInvocations.length} invocation(s) failed\n`);
+    else await saveBaseline(options.saveBaselineFile, report);
+  }
+  const failedGates = gates.filter((gate) => !gate.passed);
+  for (const gate of failedGates) io.stderr.write(`emu: gate failed: ${gate.gate}\n`);
+  return failedGates.length > 0 || failedInvocations.length > 0 ? ExitCode.functionError : ExitCode.success;
+}
+
+/** The first failure of each error type, so that a broken function is told apart from a slow one. */
+function reportFailures(failed: BenchSamples['samples'], io: CliIo): void {
+  const seen = new Set<string>();
+  for (const sample of failed) {
+    const type = sample.errorType ?? 'Unknown';
+    if (seen.has(type)) continue;
+    seen.add(type);
+    const count = failed.filter((other) => (other.errorType ?? 'Unknown') === type).length;
+    const message = (sample.errorMessage ?? '').split('\n')[0];
+    io.stderr.write(`emu: ${count} invocation(s) failed with ${type}: ${message} (first: ${sample.mode}, run ${sample.run}, event line ${sample.line})\n`);
+  }
+}
