@@ -140,3 +140,14 @@ test('pids of finished sandboxes are really gone', async () => {
   });
   for (const pid of pids) assertGone(pid);
 });
+
+test('close() settles invocations still queued behind a busy sandbox: none waits forever', async () => {
+  await withEmulator({ handler: 'hangs.handler', mode: 'warm', timeoutSeconds: 30, concurrency: 1 }, async ({ emulator }) => {
+    const running = [emulator.invoke({}), emulator.invoke({}), emulator.invoke({})];
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await emulator.close();
+    const settled = await Promise.allSettled(running);
+    assert.equal(settled[0]?.status, 'fulfilled');
+    assert.ok(settled.slice(1).every((s) => s.status === 'rejected' && /closed/.test(String(s.reason))));
+  });
+});

@@ -13,8 +13,19 @@ const TEST_FILES = [
   'test/peak-rss.test.ts',
   'test/handler-loading.test.ts',
   'test/cli-run.test.ts',
+  'test/credentials.test.ts',
+  'test/env-files.test.ts',
+  'test/layers.test.ts',
   'test/events.test.ts',
   'test/events-types.test.ts',
+  'test/stream.test.ts',
+  'test/bench.test.ts',
+  'test/template.test.ts',
+  'test/serve-router.test.ts',
+  'test/serve.test.ts',
+  'test/serve-template.test.ts',
+  'test/serve-invoke.test.ts',
+  'test/serve-watch.test.ts',
 ];
 
 const missing = TEST_FILES.filter((file) => !existsSync(file));

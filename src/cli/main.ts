@@ -15,6 +15,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     switch (command) {
       case 'run':
         return await runCommand(rest, io);
+      case 'bench': {
+        const { runBenchCommand } = await import('./bench-command.js');
+        return await runBenchCommand(rest, io);
+      }
+      case 'serve': {
+        const { runServeCommand } = await import('./serve-command.js');
+        return await runServeCommand(rest, io);
+      }
       case 'event': {
         const { runEventCommand } = await import('./event-command.js');
         return await runEventCommand(rest, io);

@@ -6,6 +6,7 @@ import type { InvocationResult } from '../supervisor/index.js';
 import { readContextFile } from './context-file.js';
 import { readEventJson } from './event-input.js';
 import { ExitCode } from './exit-codes.js';
+import { setUpFunction, type SetupReporter } from './function-setup.js';
 import type { CliIo } from './io.js';
 import { displayLog, toJsonRecord } from './render.js';
 import { parseRunOptions } from './run-options.js';
@@ -18,19 +19,20 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(RUN_USAGE);
     return ExitCode.success;
   }
+  const reporter = setupReporter(io, options.verbose);
   if (options.stream) {
     const { runStreamCommand } = await import('./stream-command.js');
-    return runStreamCommand(options, io);
+    return runStreamCommand({ ...options, emulator: await setUpFunction(options.handler, options.emulator, options.setup, reporter) }, io);
   }
-  // Everything that can be checked cheaply is checked before a sandbox starts.
+  // Everything that can be checked cheaply is checked before a sandbox starts (setUpFunction: local files first, then STS).
   const context = options.contextFile === undefined ? undefined : await readContextFile(options.contextFile);
   const fileEvent = options.eventSource === '-' ? undefined : await readEventJson(options.eventSource);
+  const functionOptions = await setUpFunction(options.handler, { ...options.emulator, ...context?.emulator }, options.setup, reporter);
 
   const { createEmulator } = await import('../emulator.js');
   const emulator = createEmulator({
     handler: options.handler,
-    ...options.emulator,
-    ...context?.emulator,
+    ...functionOptions,
     prewarm: true, // the sandbox's Node start overlaps reading stdin and the rest of our own start-up
     onLog: (chunk) => io.stderr.write(displayLog(chunk)),
     ...(options.verbose ? { onPlatformLog: (line: string) => io.stderr.write(`${line}\n`) } : {}),
@@ -66,4 +68,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     await emulator.close();
     void finished.catch(() => {}); // after an interrupt its rejection is expected
   }
+}
+
+function setupReporter(io: CliIo, verbose: boolean): SetupReporter {
+  return {
+    notice: (message) => io.stderr.write(`emu: ${message}\n`),
+    warning: (message) => io.stderr.write(`emu: warning: ${message}\n`),
+    verbose,
+  };
 }

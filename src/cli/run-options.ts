@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../errors/emu-error.js';
 import type { EmulatorOptions } from '../emulator.js';
+import type { FunctionSetupFlags } from './function-setup.js';
 
 export interface RunOptions {
   handler: string;
@@ -19,6 +20,8 @@ export interface RunOptions {
   concurrency: number | undefined;
   summaryFile: string | undefined;
   emulator: Omit<EmulatorOptions, 'handler'>;
+  /** Flags resolved by setUpFunction (files, folders, credentials) before the emulator starts. */
+  setup: FunctionSetupFlags;
 }
 
 export const FUNCTION_OPTIONS = {
@@ -32,6 +35,12 @@ export const FUNCTION_OPTIONS = {
   'function-name': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-brk': { type: 'string' },
+  role: { type: 'string', short: 'r' },
+  profile: { type: 'string' },
+  'no-credentials': { type: 'boolean' },
+  'env-vars': { type: 'string' },
+  'env-file': { type: 'string', multiple: true },
+  layer: { type: 'string', multiple: true },
 } as const satisfies ParseArgsConfig['options'];
 
 const RUN_OPTIONS = {
@@ -64,6 +73,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
     concurrency,
     summaryFile: values.summary,
     emulator: functionOptionsFrom(values),
+    setup: functionSetupFrom(values),
   };
 }
 
@@ -85,6 +95,18 @@ export function functionOptionsFrom(values: FunctionValues): Omit<EmulatorOption
     if (inspectPort !== '') options.inspect.port = parseWholeNumber('--inspect port', inspectPort);
   }
   return options;
+}
+
+/** The function flags setUpFunction resolves (every command that runs a function passes them on). */
+export function functionSetupFrom(values: FunctionValues): FunctionSetupFlags {
+  if (values['no-credentials'] === true && (values.role !== undefined || values.profile !== undefined)) {
+    throw usageError(`--no-credentials cannot be used with ${values.role !== undefined ? '--role' : '--profile'}`);
+  }
+  const flags: FunctionSetupFlags = { noCredentials: values['no-credentials'] === true, envFiles: values['env-file'] ?? [], layers: values.layer ?? [] };
+  if (values.role !== undefined) flags.role = values.role;
+  if (values.profile !== undefined) flags.profile = values.profile;
+  if (values['env-vars'] !== undefined) flags.envVarsFile = values['env-vars'];
+  return flags;
 }
 
 /** node:util parseArgs, plus bare --inspect / --inspect-brk (their port is optional) and one-line errors. */
@@ -132,5 +154,6 @@ function emptyRunOptions(): RunOptions {
     concurrency: undefined,
     summaryFile: undefined,
     emulator: {},
+    setup: { noCredentials: false, envFiles: [], layers: [] },
   };
 }

@@ -4,6 +4,8 @@ export const MAIN_USAGE = `emu: a local AWS Lambda emulator for Node.js handlers
 Usage:
   emu run <handler> [event.json | -] [options]   invoke a handler once (or a stream with --stream)
   emu event <source> <kind> [options]             print a realistic AWS event (emu event list)
+  emu serve [<handler> | --template FILE]         local API Gateway + Lambda Invoke API (emu serve --help)
+  emu bench <handler> [events.ndjson | -] [opts]  cold/warm benchmarks and memory gates for CI
   emu --help | --version
 
 Run 'emu run --help' for the options of run.
@@ -25,6 +27,14 @@ Options:
       --env KEY=VALUE    a function environment variable (repeatable)
       --region REGION    AWS region (default us-east-1)
       --function-name N  function name (default: the handler's module name)
+      --env-vars FILE    SAM's {"Function": {...}, "Parameters": {...}} or a flat {"KEY": "value"}
+      --env-file FILE    a dotenv file (repeatable); precedence: template < Parameters <
+                         the function's block < env files < --env
+      --layer DIR        a layer folder (nodejs/node_modules, nodejs/nodeNN/node_modules),
+                         on the module path in AWS's order (repeatable)
+  -r, --role ARN         assume the execution role (STS) and give the sandbox its credentials
+      --profile NAME     the AWS profile for your own credentials
+      --no-credentials   give the sandbox no credentials (default: your own, as sam local does)
       --context FILE     JSON overriding context fields: functionName, functionVersion,
                          invokedFunctionArn, memoryLimitInMB, awsRequestId,
                          clientContext, identity
@@ -32,6 +42,10 @@ Options:
       --inspect-brk[=PORT]  same, paused before the handler loads
   -v, --verbose          Lambda's START / END / REPORT lines on stderr
       --json             print one JSON record (payload and metrics) instead of the payload
+      --stream           the input is NDJSON, one event per line: one output line per event,
+                         in order, and a summary on stderr (see the README)
+  -c, --concurrency N    with --stream: sandboxes running at once (default 1)
+      --summary FILE     with --stream: also write the summary as JSON
   -h, --help             this help
 
 Exit codes: 0 success, 1 function error (the AWS error payload is still printed),

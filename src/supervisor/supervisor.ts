@@ -139,5 +139,6 @@ function toInvocationError(payload: unknown, errorType: string | undefined): Inv
 /** X-Ray's format: Root=1-<8 hex epoch seconds>-<24 hex>;Parent=<16 hex>;Sampled=0 */
 function newTraceId(): string {
   const epochHex = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${epochHex}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+  const random = randomBytes(20).toString('hex');
+  return `Root=1-${epochHex}-${random.slice(0, 24)};Parent=${random.slice(24)};Sampled=0`;
 }
