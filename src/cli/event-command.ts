@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import ndjson from 'ndjson';
 import { parseArgs } from 'node:util';
 import { eventCatalogue } from '../events/event-catalogue.js';
 import type { EventKind } from '../events/event-kind.js';
@@ -143,14 +145,14 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
  * --count streams in constant memory. A reader that goes away (EPIPE, as in
  * `| head`) ends the output quietly; other write errors are reported.
  */
-async function writeAll(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<Error | undefined> {
+async function writeAll(stream: NodeJS.WritableStream, chunks: Iterable<string> | AsyncIterable<string | Buffer>): Promise<Error | undefined> {
   let failure: (Error & { code?: string }) | undefined;
   const onError = (error: Error): void => {
     failure = error;
   };
   stream.on('error', onError);
   try {
-    for (const chunk of chunks) {
+    for await (const chunk of chunks) {
       if (failure) break;
       if (!stream.write(chunk)) await drained(stream);
     }
@@ -176,14 +178,18 @@ function makeEvent(plan: Plan): unknown {
   return event;
 }
 
-/** The first event is built before anything is written, so usage errors leave stdout empty. */
-function* output(plan: Plan, first: unknown): Generator<string> {
-  if (plan.count === undefined) {
-    yield `${JSON.stringify(first, null, 2)}\n`;
-    return;
+/**
+ * The first event is built before anything is written, so usage errors leave stdout empty.
+ * --count goes through ndjson's serializer, one object in, one line out, built lazily.
+ */
+function output(plan: Plan, first: unknown): Iterable<string> | AsyncIterable<string | Buffer> {
+  if (plan.count === undefined) return [`${JSON.stringify(first, null, 2)}\n`];
+  const count = plan.count;
+  function* events(): Generator<unknown> {
+    yield first;
+    for (let i = 1; i < count; i++) yield makeEvent(plan);
   }
-  yield `${JSON.stringify(first)}\n`;
-  for (let i = 1; i < plan.count; i++) yield `${JSON.stringify(makeEvent(plan))}\n`;
+  return Readable.from(events()).pipe(ndjson.stringify());
 }
 
 function planFrom(values: ParsedValues, positionals: string[]): Plan {
@@ -212,7 +218,7 @@ export async function runEventCommand(argv: string[], io: EventCommandIo): Promi
   } catch (error) {
     return fail(io, parseErrorMessage(error));
   }
-  let chunks: Iterable<string>;
+  let chunks: Iterable<string> | AsyncIterable<string | Buffer>;
   try {
     if (values['help'] === true) chunks = [helpText(positionals)];
     else if (positionals[0] === 'list' && positionals.length === 1) chunks = [listText(eventCatalogue, values)];
