@@ -16,7 +16,7 @@ describe('emu serve --template: routes, events, responses', () => {
     assert.match(stderr, /GET +http:\/\/127\.0\.0\.1:\d+\/items\/\{id\} → local-items \(REST API, payload 1\.0\)/);
     assert.match(stderr, /Function URL http:\/\/127\.0\.0\.1:\d+\/ → BareFunction/);
     assert.match(stderr, /^emu: skipped PythonFunction: Runtime python3\.12 is not Node\.js$/m);
-    assert.match(stderr, /^emu: warning: ResultsFunction: not supported, ignored: Layers$/m);
+    assert.match(stderr, /^emu: warning: ResultsFunction: layer "arn:aws:lambda:us-east-1:123456789012:layer:shared:1" is not a local AWS::Serverless::LayerVersion/m);
     assert.match(stderr, /^emu: warning: ItemsFunction: event 'Queue' \(SQS\) is not emulated/m);
   });
 
@@ -130,5 +130,19 @@ describe('emu serve --template with REST routes only', () => {
     assert.equal(response.status, 403);
     assert.deepEqual(response.json(), { message: 'Missing Authentication Token' });
     assert.equal((await send(`${serve.url}/only`)).status, 200);
+  });
+});
+
+describe('emu serve --template: layers', () => {
+  test("a function requires a package from the template's local LayerVersion, used in place", async () => {
+    const serve = await startServe(['--template', `${SERVE_FIXTURES}/layered/template.yaml`, '--no-credentials']);
+    try {
+      const response = await send(`${serve.url}/hello`);
+      assert.equal(response.status, 200, serve.stderr());
+      assert.equal(response.text, '"hello from the layer"');
+      assert.match(serve.stderr(), /layer:published:3.*--layer DIR/);
+    } finally {
+      await serve.stop();
+    }
   });
 });

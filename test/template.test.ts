@@ -113,10 +113,23 @@ describe('readSamTemplate', () => {
 
   test('non-Node.js runtimes and false Conditions are skipped; everything not applied is a warning', () => {
     assert.deepEqual(template.skipped, ['PythonFunction: Runtime python3.12 is not Node.js', 'ProdOnlyFunction: its Condition IsProd is false']);
-    assert.ok(template.warnings.includes('ResultsFunction: not supported, ignored: Layers'));
+    assert.ok(template.warnings.some((w) => w.startsWith('ResultsFunction: layer "arn:aws:lambda:us-east-1:123456789012:layer:shared:1" is not a local')));
     assert.ok(template.warnings.includes('ItemsFunction: no local effect, ignored: Policies'));
     assert.ok(template.warnings.some((w) => w.startsWith("ItemsFunction: event 'Queue' (SQS) is not emulated")));
     assert.ok(template.warnings.some((w) => w.startsWith('ItemsFunction: environment variable TABLE uses')));
     assert.ok(template.warnings.includes('resources not emulated: Table (AWS::DynamoDB::Table), Queue (AWS::SQS::Queue)'));
+  });
+});
+
+describe('layers and role', () => {
+  const LAYERED = path.join(REPO_ROOT, 'test', 'fixtures', 'serve', 'layered', 'template.yaml');
+
+  test('a local LayerVersion becomes a layer folder, a literal Role ARN the role; a published layer is named in a warning', () => {
+    const template = readSamTemplate(LAYERED);
+    const [fn] = template.functions;
+    assert.deepEqual(fn?.layers, [path.join(REPO_ROOT, 'test', 'fixtures', 'serve', 'layered', 'shared-layer')]);
+    assert.equal(fn?.roleArn, 'arn:aws:iam::123456789012:role/greeter-role');
+    assert.ok(template.warnings.some((w) => w.includes('layer:published:3') && w.includes('--layer DIR')), template.warnings.join('\n'));
+    assert.ok(!template.warnings.some((w) => w.includes('SharedLayer (AWS::Serverless::LayerVersion)')), 'the layer resource is not reported as unemulated');
   });
 });

@@ -81,7 +81,10 @@ async function templateFunctions(options: ServeOptions, reporter: SetupReporter,
     if (cli.memoryMb === undefined && fn.memoryMb !== undefined) base.memoryMb = fn.memoryMb;
     if (cli.timeoutSeconds === undefined && fn.timeoutSeconds !== undefined) base.timeoutSeconds = fn.timeoutSeconds;
     // The template's variables sit lowest; env files and --env override them variable by variable.
-    const emulator = await setUpFunction(fn.handler, base, options.setup, reporter, { env: fn.env, logicalId: fn.logicalId });
+    // The template's layers come first (AWS's order), --layer after them; --role beats the template's Role.
+    const role = options.setup.role ?? (options.setup.noCredentials ? undefined : fn.roleArn);
+    const setup = { ...options.setup, layers: [...fn.layers, ...options.setup.layers], ...(role === undefined ? {} : { role }) };
+    const emulator = await setUpFunction(fn.handler, base, setup, reporter, { env: fn.env, logicalId: fn.logicalId });
     served.push({ emulator: { handler: fn.handler, ...emulator }, alias: fn.logicalId, routes: fn.routes, functionUrl: fn.functionUrl });
   }
   return served;

@@ -51,23 +51,7 @@ function restRequestContext(
     domainPrefix: REST_API_ID,
     extendedRequestId: awsIds.base64(11),
     httpMethod: request.method,
-    identity: {
-      accessKey: null,
-      accountId: null,
-      apiKey: null,
-      apiKeyId: null,
-      caller: null,
-      clientCert: null,
-      cognitoAuthenticationProvider: null,
-      cognitoAuthenticationType: null,
-      cognitoIdentityId: null,
-      cognitoIdentityPoolId: null,
-      principalOrgId: null,
-      sourceIp: request.sourceIp,
-      user: null,
-      userAgent: request.userAgent,
-      userArn: null,
-    },
+    identity: restIdentity(request.sourceIp, request.userAgent),
     path: `/${stage}${request.path}`,
     protocol: 'HTTP/1.1',
     requestId: awsIds.uuid(),
@@ -169,4 +153,25 @@ export function apiGatewayHttpApiEvent(options: ApiGatewayHttpApiOptions = {}): 
     stage: options.stage ?? '$default',
     pathParameters: template === undefined ? null : matchResource(template, request.path),
   });
+}
+
+/** requestContext.identity of a REST (payload 1.0) event for an unauthenticated caller: every other field is null. */
+export function restIdentity(sourceIp: string, userAgent: string | null): APIGatewayEventRequestContext['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
+  };
 }

@@ -5,6 +5,7 @@
  * multi-value maps side by side, and null (not {}) for an absent map.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { restIdentity } from '../events/api-gateway.js';
 import { awsIds } from '../events/aws-ids.js';
 import { awsTime } from '../events/aws-time.js';
 import { encodeBody, matchesMediaTypes } from './body-encoding.js';
@@ -53,23 +54,7 @@ function restRequestContext(request: IncomingRequest, match: RouteMatch, context
     domainPrefix: context.domainName.split('.')[0] ?? context.domainName,
     extendedRequestId: awsIds.base64(11),
     httpMethod: request.method,
-    identity: {
-      accessKey: null,
-      accountId: null,
-      apiKey: null,
-      apiKeyId: null,
-      caller: null,
-      clientCert: null,
-      cognitoAuthenticationProvider: null,
-      cognitoAuthenticationType: null,
-      cognitoIdentityId: null,
-      cognitoIdentityPoolId: null,
-      principalOrgId: null,
-      sourceIp: request.sourceIp,
-      user: null,
-      userAgent: request.userAgent,
-      userArn: null,
-    },
+    identity: restIdentity(request.sourceIp, request.userAgent),
     path: stage === '$default' ? request.rawPath : `/${stage}${request.rawPath}`,
     protocol: request.protocol,
     requestId: awsIds.uuid(),

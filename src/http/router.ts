@@ -3,17 +3,9 @@
  * segment beats `{param}`, which beats a greedy `{proxy+}`; `$default`
  * (HTTP API) catches what nothing else matched.
  */
-import type { ApiKind, PayloadFormat } from '../template/index.js';
+import type { TemplateRoute } from '../template/index.js';
 
-export interface Route {
-  api: ApiKind;
-  /** Upper case, or ANY. */
-  method: string;
-  /** `/items/{id}`, `/{proxy+}`, or `$default`. */
-  path: string;
-  payloadFormat: PayloadFormat;
-  stage: string;
-  binaryMediaTypes: string[];
+export interface Route extends TemplateRoute {
   /** The function's key in the server's function table. */
   functionName: string;
 }

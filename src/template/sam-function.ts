@@ -8,16 +8,19 @@ import { isUnresolved } from './intrinsics.js';
 import { asMap, routesFromEvents, type ApiCatalogue } from './sam-events.js';
 import type { TemplateFunction } from './template-function.js';
 
-const APPLIED = new Set(['FunctionName', 'CodeUri', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'Events', 'FunctionUrlConfig', 'PackageType']);
+const APPLIED = new Set(['FunctionName', 'CodeUri', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'Events', 'FunctionUrlConfig', 'PackageType', 'Layers', 'Role']);
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 /** Deployment and IAM settings: meaningful on AWS, nothing to emulate on one machine. */
 const NO_LOCAL_EFFECT = new Set([
-  'Description', 'Tags', 'Policies', 'Role', 'RolePath', 'PermissionsBoundary', 'AssumeRolePolicyDocument', 'Architectures',
+  'Description', 'Tags', 'Policies', 'RolePath', 'PermissionsBoundary', 'AssumeRolePolicyDocument', 'Architectures',
   'Tracing', 'AutoPublishAlias', 'AutoPublishCodeSha256', 'DeploymentPreference', 'ProvisionedConcurrencyConfig',
   'ReservedConcurrentExecutions', 'VpcConfig', 'KmsKeyArn', 'CodeSigningConfigArn', 'PropagateTags', 'VersionDescription',
 ]);
 
 export interface FunctionContext {
   templateDir: string;
+  /** Logical id → absolute folder of each local AWS::Serverless::LayerVersion. */
+  localLayers: Record<string, string>;
   apis: ApiCatalogue;
   warn(message: string): void;
 }
@@ -40,7 +43,10 @@ export function readSamFunction(logicalId: string, properties: Record<string, un
     env: environment(properties.Environment, warn),
     routes: routesFromEvents(properties.Events, context.apis, warn),
     functionUrl: properties.FunctionUrlConfig !== undefined,
+    layers: layerFolders(properties.Layers, context.localLayers, warn),
   };
+  if (typeof properties.Role === 'string' && ROLE_ARN.test(properties.Role)) fn.roleArn = properties.Role;
+  else if (properties.Role !== undefined) warn('Role is not a literal role ARN (it is created by the stack); emu uses your own credentials unless you pass --role');
   if (properties.MemorySize !== undefined) fn.memoryMb = Number(properties.MemorySize);
   if (properties.Timeout !== undefined) fn.timeoutSeconds = Number(properties.Timeout);
   if (fn.functionUrl && asMap(properties.FunctionUrlConfig).AuthType === 'AWS_IAM') warn('FunctionUrlConfig AuthType AWS_IAM is not enforced locally');
@@ -77,4 +83,16 @@ function environment(value: unknown, warn: (message: string) => void): Record<st
     env[name] = '';
   }
   return env;
+}
+
+/** A layer that is a local LayerVersion is used in place; a published layer ARN cannot be fetched. */
+function layerFolders(value: unknown, localLayers: Record<string, string>, warn: (message: string) => void): string[] {
+  if (value === undefined) return [];
+  const folders: string[] = [];
+  for (const layer of Array.isArray(value) ? value : [value]) {
+    const folder = typeof layer === 'string' ? localLayers[layer] : undefined;
+    if (folder !== undefined) folders.push(folder);
+    else warn(`layer ${JSON.stringify(layer)} is not a local AWS::Serverless::LayerVersion; pass its content with --layer DIR`);
+  }
+  return folders;
 }

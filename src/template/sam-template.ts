@@ -28,6 +28,17 @@ export interface SamTemplate {
 }
 
 const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
+const LAYER_VERSION = 'AWS::Serverless::LayerVersion';
+
+/** Each LayerVersion whose ContentUri is a local folder, used in place as AWS mounts it at /opt. */
+function localLayerFolders(resources: Record<string, unknown>, resourceTypes: Record<string, string>, templateDir: string): Record<string, string> {
+  const folders: Record<string, string> = {};
+  for (const [id, type] of Object.entries(resourceTypes)) {
+    const contentUri = asMap(asMap(resources[id]).Properties).ContentUri;
+    if (type === LAYER_VERSION && typeof contentUri === 'string' && !contentUri.startsWith('s3://')) folders[id] = path.resolve(templateDir, contentUri);
+  }
+  return folders;
+}
 
 export function readSamTemplate(file: string, options: SamTemplateOptions = {}): SamTemplate {
   const template = asMap(parseCfnYaml(readText(file), file));
@@ -59,11 +70,12 @@ export function readSamTemplate(file: string, options: SamTemplateOptions = {}):
   const resolver = new IntrinsicResolver(context);
   const globals = asMap(resolver.resolve(template.Globals));
   const apis = apiCatalogue(resources, globals, resolver);
+  const localLayers = localLayerFolders(resources, resourceTypes, path.dirname(path.resolve(file)));
   const result: SamTemplate = { functions: [], skipped: [], warnings };
   const others: string[] = [];
   for (const [id, resource] of Object.entries(resources)) {
-    if (resourceTypes[id] === SERVERLESS_FUNCTION) readFunction(id, asMap(resource), { globals, apis, resolver, file, result });
-    else if (!['AWS::Serverless::Api', 'AWS::Serverless::HttpApi'].includes(resourceTypes[id] ?? '')) others.push(`${id} (${resourceTypes[id]})`);
+    if (resourceTypes[id] === SERVERLESS_FUNCTION) readFunction(id, asMap(resource), { globals, apis, localLayers, resolver, file, result });
+    else if (!['AWS::Serverless::Api', 'AWS::Serverless::HttpApi', LAYER_VERSION].includes(resourceTypes[id] ?? '')) others.push(`${id} (${resourceTypes[id]})`);
   }
   if (others.length > 0) warn(`resources not emulated: ${others.join(', ')}`);
   return result;
@@ -72,12 +84,13 @@ export function readSamTemplate(file: string, options: SamTemplateOptions = {}):
 interface ReadContext {
   globals: Record<string, unknown>;
   apis: ApiCatalogue;
+  localLayers: Record<string, string>;
   resolver: IntrinsicResolver;
   file: string;
   result: SamTemplate;
 }
 
-function readFunction(id: string, resource: Record<string, unknown>, { globals, apis, resolver, file, result }: ReadContext): void {
+function readFunction(id: string, resource: Record<string, unknown>, { globals, apis, localLayers, resolver, file, result }: ReadContext): void {
   if (typeof resource.Condition === 'string' && !resolver.condition(resource.Condition)) {
     result.skipped.push(`${id}: its Condition ${resource.Condition} is false`);
     return;
@@ -87,6 +100,7 @@ function readFunction(id: string, resource: Record<string, unknown>, { globals, 
   const properties = asMap(resolver.resolve(merged));
   const reading = readSamFunction(id, properties, resolver.context.refs[id] ?? id, {
     templateDir: path.dirname(path.resolve(file)),
+    localLayers,
     apis,
     warn: (message) => void result.warnings.push(message),
   });

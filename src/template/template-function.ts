@@ -27,4 +27,8 @@ export interface TemplateFunction {
   env: Record<string, string>;
   routes: TemplateRoute[];
   functionUrl: boolean;
+  /** Absolute folders of the local AWS::Serverless::LayerVersion resources it uses, in the template's order. */
+  layers: string[];
+  /** The execution role, when the template gives a literal ARN. */
+  roleArn?: string;
 }
