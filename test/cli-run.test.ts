@@ -1,33 +1,13 @@
 // `emu run` as a user runs it: a real CLI process, its stdout, stderr and exit code.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { assertNoProcessLeft, eventually, FIXTURES, isAlive, REPO_ROOT } from './helpers.js';
+import { assertNoProcessLeft, eventually, FIXTURES, isAlive, runEmu } from './helpers.js';
 
-const EMU = path.join(REPO_ROOT, 'bin', 'emu.js');
 const scratch = mkdtempSync(path.join(tmpdir(), 'emu-cli-'));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function emu(args: string[], options: { stdin?: string; onSpawn?: (pid: number) => void } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [EMU, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.end(options.stdin ?? '');
-    options.onSpawn?.(child.pid as number);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const emu = runEmu;
 
 function file(name: string, content: string): string {
   const full = path.join(scratch, name);

@@ -2,7 +2,6 @@
 // 127.0.0.1 that checks the SigV4 signature and answers with AWS's XML; the handler then reads its
 // credentials from its environment, as on AWS.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -13,7 +12,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { parseRoleArn, resolveFunctionCredentials, roleSessionName } from '../src/credentials/index.js';
 import { EmuError } from '../src/errors/emu-error.js';
 import type { SandboxCredentials } from '../src/sandbox/function-config.js';
-import { FIXTURES, REPO_ROOT, withEmulator } from './helpers.js';
+import { FIXTURES, withEmulator, runEmu, type CliRun } from './helpers.js';
 
 const USER = { accessKeyId: 'AKIAUSEREXAMPLE00001', secretAccessKey: 'user-secret-never-printed' };
 const ROLE = 'arn:aws:iam::123456789012:role/service-role/whoami-role';
@@ -308,19 +307,8 @@ describe('warm sandboxes and expiring credentials', () => {
 });
 
 describe('emu run --role (CLI)', () => {
-  const EMU = path.join(REPO_ROOT, 'bin', 'emu.js');
-
-  function emu(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const childEnv: Record<string, string | undefined> = { ...process.env, ...BASE_ENV, AWS_ENDPOINT_URL_STS: stsUrl, ...env };
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [EMU, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const emu = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> =>
+    runEmu(args, { env: { ...process.env, ...BASE_ENV, AWS_ENDPOINT_URL_STS: stsUrl, ...env } });
 
   test('the handler sees the role credentials; no credential appears on stderr, even with -v', async () => {
     const run = await emu(['run', 'whoami.handler', '--code-dir', IDENTITY, '-r', ROLE, '-v', '--region', 'eu-central-1']);

@@ -1,14 +1,13 @@
 // The function's environment from --env-vars (SAM's format or flat JSON), --env-file (dotenv) and
 // --env, in the documented precedence; AWS's reserved variables and 4 KB limit.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ENV_LIMIT_BYTES, parseDotenv, readDotenvFile, parseEnvVars, readEnvVarsFile, resolveFunctionEnvironment, sizeWarning } from '../src/config/index.js';
 import { EmuError } from '../src/errors/emu-error.js';
-import { FIXTURES, REPO_ROOT } from './helpers.js';
+import { FIXTURES, runEmu, type CliRun } from './helpers.js';
 
 const IDENTITY = path.join(FIXTURES, 'identity');
 const ENV_DIR = path.join(IDENTITY, 'env');
@@ -140,18 +139,7 @@ describe("AWS's 4 KB limit", () => {
 });
 
 describe('emu run with env files (CLI)', () => {
-  const EMU = path.join(REPO_ROOT, 'bin', 'emu.js');
-
-  function emu(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [EMU, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const emu = (args: string[]): Promise<CliRun> => runEmu(args);
 
   test('--env-vars, --env-file and --env reach the handler in precedence order; reserved keys are refused with a warning', async () => {
     const names = ['FROM_PARAMETERS', 'FROM_BLOCK', 'FROM_DOTENV', 'SHARED', 'MULTILINE', 'ONLY_FLAG', 'AWS_REGION'];

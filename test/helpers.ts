@@ -1,6 +1,8 @@
 /** Shared test helpers: real emulators over the fixtures, and the no-process-left check every test ends with. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../src/index.js';
 import { listDescendants } from '../src/sandbox/index.js';
@@ -80,4 +82,25 @@ export async function eventually(condition: () => boolean, timeoutMs = 2000): Pr
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return condition();
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `emu` CLI (bin/emu.js, the built bundle) as a user would; resolves when it has exited. */
+export function runEmu(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), ...args], { cwd: REPO_ROOT, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.on('error', () => {}); // a CLI that exits before reading its stdin
+    child.stdin.end(options.stdin ?? '');
+    options.onSpawn?.(child.pid as number);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -1,14 +1,13 @@
 // Layers (--layer), the code folder's lib/, and the AWS SDK that AWS provides and emu does not:
 // the module path in AWS's order, used in place.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { checkLayerFolders } from '../src/config/index.js';
 import { EmuError } from '../src/errors/emu-error.js';
-import { FIXTURES, REPO_ROOT, withEmulator } from './helpers.js';
+import { FIXTURES, REPO_ROOT, withEmulator, runEmu, type CliRun } from './helpers.js';
 
 const IDENTITY = path.join(FIXTURES, 'identity');
 const LAYER_ONE = path.join(IDENTITY, 'layers', 'layer-one');
@@ -129,19 +128,7 @@ describe('the AWS SDK', () => {
 });
 
 describe('emu run --layer (CLI)', () => {
-  const EMU = path.join(REPO_ROOT, 'bin', 'emu.js');
-
-  function emu(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [EMU, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdin.end('{"modules": ["shared-lib", "only-in-one"]}');
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const emu = (args: string[]): Promise<CliRun> => runEmu(args, { stdin: '{"modules": ["shared-lib", "only-in-one"]}' });
 
   test('repeatable --layer, in order', async () => {
     const run = await emu(['run', 'uses-layer.handler', '-', '--code-dir', IDENTITY, '--layer', LAYER_ONE, '--layer', LAYER_TWO]);
