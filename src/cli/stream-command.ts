@@ -84,7 +84,8 @@ async function wireStream(options: RunOptions, context: ContextOverrides | undef
     concurrency: run.concurrency,
     prewarm: true, // the first sandbox's Node start overlaps opening the input
     onLog: (chunk) => stderr.write(tagLogChunk(chunk, lineOf)),
-    onPlatformLog: options.verbose ? (line, requestId) => stderr.write(tagPlatformLine(line, requestId, lineOf)) : () => {},
+    // Without -v no listener at all: the platform lines are then never even formatted.
+    ...(options.verbose ? { onPlatformLog: (line: string, requestId: string) => stderr.write(tagPlatformLine(line, requestId, lineOf)) } : {}),
     onWarning: (message) => stderr.write(`emu: warning: ${message}\n`),
   });
   let stdoutFailed = false;
