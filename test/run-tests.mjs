@@ -19,6 +19,7 @@ const TEST_FILES = [
   'test/events.test.ts',
   'test/events-types.test.ts',
   'test/stream.test.ts',
+  'test/ndjson-fuzz.test.ts',
   'test/bench.test.ts',
   'test/template.test.ts',
   'test/serve-router.test.ts',

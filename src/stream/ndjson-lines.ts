@@ -16,11 +16,13 @@ export interface NdjsonLine {
 /** Yields every non-blank line of input; pulls the next chunk only when asked for the next line (back-pressure). */
 export async function* readNdjsonLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<NdjsonLine> {
   const decoder = new StringDecoder('utf8'); // a multi-byte character may straddle two chunks
-  let rest = '';
+  // The unfinished line's pieces, joined once its line break arrives: concatenating and
+  // re-slicing a growing string per chunk would make one very long line quadratic.
+  let pending: string[] = [];
   let line = 0;
   let first = true;
   for await (const chunk of input) {
-    let text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     if (first && text.length > 0) {
       text = text.replace(/^\uFEFF/, '');
       first = false;
@@ -28,13 +30,15 @@ export async function* readNdjsonLines(input: AsyncIterable<Buffer | string>): A
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
       line += 1;
-      const trimmed = text.slice(start, end).trim();
+      const piece = text.slice(start, end);
+      const trimmed = (pending.length === 0 ? piece : pending.join('') + piece).trim();
+      pending = [];
       start = end + 1;
       if (trimmed !== '') yield { line, text: trimmed };
     }
-    rest = text.slice(start);
+    if (start < text.length) pending.push(text.slice(start));
   }
-  const last = (rest + decoder.end()).trim();
+  const last = (pending.join('') + decoder.end()).trim();
   if (last !== '') yield { line: line + 1, text: last };
 }
 
