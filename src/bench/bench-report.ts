@@ -1,5 +1,5 @@
 /** Samples plus what they were measured on → the versioned report (also the baseline format). */
-import type { PricePerGbSecond } from '../stream/index.js';
+import type { PricePerGbSecond } from '../measure/index.js';
 import type { BenchEvents } from './bench-events.js';
 import type { BenchSamples } from './bench-runner.js';
 import { BENCH_SCHEMA, BENCH_SCHEMA_VERSION, type BenchMode, type BenchReport, type MeasuredOn } from './bench-schema.js';

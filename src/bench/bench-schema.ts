@@ -4,7 +4,8 @@
  * baseline of another version is refused rather than misread.
  * Documented for people in docs/bench-schema.md; keep the two in step.
  */
-import type { Distribution, PricePerGbSecond } from '../stream/index.js';
+import type { PricePerGbSecond } from '../measure/index.js';
+import type { Distribution } from '../stream/index.js';
 
 export const BENCH_SCHEMA = 'emu-bench';
 export const BENCH_SCHEMA_VERSION = 1;

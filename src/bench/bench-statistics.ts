@@ -3,7 +3,8 @@
  * come from the stream mode's LogHistogram, prices from its AWS price table,
  * so that `emu bench` and `emu run --stream` never disagree on the arithmetic.
  */
-import { billedSummary, LogHistogram, type Distribution, type PricePerGbSecond } from '../stream/index.js';
+import type { PricePerGbSecond } from '../measure/index.js';
+import { billedSummary, LogHistogram, type Distribution } from '../stream/index.js';
 import type { BenchSample, BenchSamples } from './bench-runner.js';
 import type { ColdStartBreakdown, ColdStartPenalty, CostPerMillion, ModeReport } from './bench-schema.js';
 

@@ -5,6 +5,7 @@
  * baseline that is missing, damaged or not comparable) is refused before a
  * sandbox starts.
  */
+import { readPrices } from '../measure/index.js';
 import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -36,7 +37,6 @@ import { setUpFunction } from './function-setup.js';
 import type { CliIo } from './io.js';
 import { displayLog } from './render.js';
 import { onInterrupt } from './signals.js';
-import { readPrices } from './stream-command.js';
 
 export async function runBenchCommand(argv: string[], io: CliIo): Promise<number> {
   const options = parseBenchOptions(argv);

@@ -3,6 +3,7 @@
  * mode's distributions drawn as sparklines, the gates and the baseline
  * comparison, and the progress line on a terminal's stderr.
  */
+import { fixed } from './number-format.js';
 import Table from 'cli-table3';
 import { binValues, BENCH_MODES, type BaselineGate, type BenchReport, type BenchSample, type ColdStartPenalty, type GateResult, type MaxMemoryGate } from '../bench/index.js';
 import type { Distribution } from '../stream/index.js';
@@ -120,10 +121,6 @@ function baselineGate(gate: BaselineGate): string {
 
 function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${fixed(value, 1)}`;
-}
-
-function fixed(value: number, decimals: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 
 const CLEAR_LINE = '\r\u001b[2K';

@@ -8,15 +8,14 @@ import { open, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Emulator } from '../emulator.js';
 import { usageError } from '../errors/emu-error.js';
+import { readPrices } from '../measure/index.js';
 import type { InvokeOptions } from '../supervisor/index.js';
 import {
-  AWS_PRICE_PER_GB_SECOND,
   BatchedWriter,
   EventStream,
   StreamErrorTypes,
   StreamSummary,
   type EventStreamOutcome,
-  type PricePerGbSecond,
   type StreamInput,
   type StreamSummaryReport,
 } from '../stream/index.js';
@@ -26,9 +25,6 @@ import type { CliIo } from './io.js';
 import type { RunOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
 import { formatStreamLine, renderSummary, StreamStderr, tagLogChunk, tagPlatformLine, type StreamRunDescription } from './stream-render.js';
-
-/** Overrides of AWS's price per GB-second (USD), e.g. for another region or a negotiated rate. */
-export const PRICE_VARIABLES = { x86_64: 'EMU_PRICE_X86_64_PER_GB_SECOND', arm64: 'EMU_PRICE_ARM64_PER_GB_SECOND' } as const;
 
 export async function runStreamCommand(options: RunOptions, io: CliIo): Promise<number> {
   // Everything that can be refused is refused before a sandbox starts.
@@ -152,16 +148,4 @@ function streamInvokeOptions(invoke: InvokeOptions | undefined, stderr: StreamSt
   const { requestId, ...rest } = invoke ?? {};
   if (requestId !== undefined) stderr.write('emu: warning: awsRequestId from --context is ignored with --stream: every event gets its own\n');
   return rest;
-}
-
-export function readPrices(env: NodeJS.ProcessEnv): PricePerGbSecond {
-  const prices = { ...AWS_PRICE_PER_GB_SECOND };
-  for (const architecture of ['x86_64', 'arm64'] as const) {
-    const text = env[PRICE_VARIABLES[architecture]];
-    if (text === undefined || text === '') continue;
-    const price = Number(text);
-    if (!Number.isFinite(price) || price < 0) throw usageError(`${PRICE_VARIABLES[architecture]} must be a price in USD per GB-second, got '${text}'`);
-    prices[architecture] = price;
-  }
-  return prices;
 }

@@ -3,6 +3,7 @@
  * tables and the progress line on stderr, and log lines tagged with the input
  * line they belong to, so that concurrent invocations can be told apart.
  */
+import { fixed } from './number-format.js';
 import Table from 'cli-table3';
 import type { Distribution, StreamRecord, StreamSummaryReport } from '../stream/index.js';
 import { displayLog, toJsonRecord } from './render.js';
@@ -87,10 +88,6 @@ export function renderSummary(report: StreamSummaryReport, run: StreamRunDescrip
 
 function int(value: number): string {
   return Math.round(value).toLocaleString('en-US');
-}
-
-function fixed(value: number, decimals: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 
 function optional(value: number | null, decimals: number): string {

@@ -68,7 +68,6 @@ const EXIT_WAIT_MS = 2_000;
 
 interface ActiveInvocation {
   request: SandboxInvocation;
-  startedAt: number;
   deliveredAt?: number;
   coldStart: boolean;
   timers: NodeJS.Timeout[];
@@ -89,8 +88,6 @@ export class Sandbox {
   readonly #config: FunctionConfig;
   readonly #listeners: SandboxListeners;
   readonly #server: RuntimeApiServer;
-  readonly #ready: Promise<boolean>;
-  #markReady: (ready: boolean) => void = () => {};
   #child: ChildProcess | null = null;
   #probe: PeakRssProbe | null = null;
   #closed: Promise<void> | null = null;
@@ -105,7 +102,6 @@ export class Sandbox {
   private constructor(config: FunctionConfig, listeners: SandboxListeners) {
     this.#config = config;
     this.#listeners = listeners;
-    this.#ready = new Promise((resolve) => (this.#markReady = resolve));
     this.#server = new RuntimeApiServer({
       onNext: () => this.#onNext(),
       onDelivered: (requestId) => this.#onDelivered(requestId),
@@ -129,11 +125,6 @@ export class Sandbox {
 
   get pid(): number | undefined {
     return this.#child?.pid;
-  }
-
-  /** Resolves true at the bootstrap's first /next, false if it died first. */
-  get ready(): Promise<boolean> {
-    return this.#ready;
   }
 
   async #spawn(): Promise<void> {
@@ -166,7 +157,7 @@ export class Sandbox {
     this.#invocationCount += 1;
     if (!coldStart) this.#probe?.reset();
     return new Promise((resolve, reject) => {
-      const active: ActiveInvocation = { request, startedAt: performance.now(), coldStart, timers: [], resolve, reject };
+      const active: ActiveInvocation = { request, coldStart, timers: [], resolve, reject };
       this.#capture = request.captureLogs === true ? [] : null;
       this.#active = active;
       if (this.#state === 'starting' && this.#config.inspect?.breakOnStart !== true) {
@@ -193,7 +184,6 @@ export class Sandbox {
     if (this.#initDurationMs !== undefined) return;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
     this.#state = this.#active === null ? 'idle' : 'busy';
-    this.#markReady(true);
   }
 
   #onDelivered(requestId: string): void {
@@ -231,7 +221,6 @@ export class Sandbox {
   #onInitError(payloadJson: string): void {
     // The bootstrap exits next; the init error is what the first invocation returns.
     this.#state = 'dead';
-    this.#markReady(false);
     if (this.#active !== null) this.#settle('error', payloadJson, postedErrorType(payloadJson), true);
   }
 
@@ -244,7 +233,6 @@ export class Sandbox {
   #onExit(status: ExitStatus): void {
     const wasAlive = this.#state !== 'dead';
     this.#state = 'dead';
-    this.#markReady(false);
     this.#server.close();
     this.#probe?.stop();
     if (wasAlive && this.#child?.pid !== undefined) {

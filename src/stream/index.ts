@@ -5,11 +5,9 @@ export { jsonProblem, readNdjsonLines, type NdjsonLine } from './ndjson-lines.js
 export { OrderedWriter } from './ordered-writer.js';
 export { failureRecord, recordErrorType, StreamErrorTypes, type FailureRecord, type ResultRecord, type StreamErrorType, type StreamRecord } from './stream-record.js';
 export {
-  AWS_PRICE_PER_GB_SECOND,
   billedSummary,
   StreamSummary,
   type BilledSummary,
-  type PricePerGbSecond,
   type StreamSummaryReport,
   type SummaryContext,
 } from './stream-summary.js';

@@ -5,16 +5,9 @@
  * decides how it looks.
  */
 import { ErrorTypes } from '../errors/catalogue.js';
+import type { PricePerGbSecond } from '../measure/index.js';
 import { LogHistogram, type Distribution } from './log-histogram.js';
 import { recordErrorType, StreamErrorTypes, type StreamRecord } from './stream-record.js';
-
-export interface PricePerGbSecond {
-  x86_64: number;
-  arm64: number;
-}
-
-/** AWS's published on-demand duration price, USD per GB-second, first tier (us-east-1). Requests ($0.20 per million) are not included. */
-export const AWS_PRICE_PER_GB_SECOND: Readonly<PricePerGbSecond> = { x86_64: 0.0000166667, arm64: 0.0000133334 };
 
 export interface SummaryContext {
   /** From the stream's start to its last record. */

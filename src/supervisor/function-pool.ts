@@ -45,11 +45,6 @@ export class FunctionPool {
     return this.#config;
   }
 
-  /** Invocations waiting for a free sandbox plus those running. */
-  get pendingCount(): number {
-    return this.#queue.size + this.#queue.pending;
-  }
-
   /** Starts a sandbox ahead of the next invocation, so its Node start overlaps the caller's own work. */
   prewarm(): void {
     if (this.#closed) return;
@@ -60,11 +55,6 @@ export class FunctionPool {
 
   invoke(request: SandboxInvocation): Promise<SandboxOutcome> {
     return this.#queue.add(() => this.#run(request), { throwOnTimeout: true });
-  }
-
-  /** Waits until the queue has room for one more without exceeding concurrency (back-pressure for streams). */
-  async waitForCapacity(): Promise<void> {
-    await this.#queue.onSizeLessThan(1);
   }
 
   async close(): Promise<void> {
