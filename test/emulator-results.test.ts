@@ -64,7 +64,9 @@ for (const mode of MODES) {
 
     test('callback handlers: waiting for the empty event loop, answering at once, failing, never calling', async () => {
       await withEmulator({ handler: 'callbacks.waits', mode }, async ({ emulator }) => {
-        assert.deepEqual((await emulator.invoke({})).payload, { answeredBeforeTimer: false });
+        const result = await emulator.invoke({});
+        assert.deepEqual(result.payload, { answeredBeforeTimer: false });
+        assert.ok(result.metrics.durationMs >= 45, `the answer waited for the 50 ms timer to drain (${result.metrics.durationMs} ms)`);
       });
       await withEmulator({ handler: 'callbacks.noWait', mode }, async ({ emulator }) => {
         const result = await emulator.invoke({});
@@ -144,12 +146,12 @@ describe('sandbox reuse', () => {
     });
   });
 
-  test('warm mode: a timer left pending by a callback handler runs before the next invocation', async () => {
-    await withEmulator({ handler: 'callbacks.waits', mode: 'warm' }, async ({ emulator }) => {
-      await emulator.invoke({});
-    });
-    await withEmulator({ handler: 'callbacks.noWait', mode: 'warm' }, async ({ emulator }) => {
-      assert.equal((await emulator.invoke({})).payload, 'answered at once');
+  test('warm mode: a timer left pending when a handler answered still runs before the next invocation', async () => {
+    await withEmulator({ handler: 'callbacks.steps', mode: 'warm' }, async ({ emulator }) => {
+      assert.equal((await emulator.invoke({ step: 'leave-timer' })).payload, 'answered at once');
+      assert.deepEqual((await emulator.invoke({ step: 'ask' })).payload, { timerFired: false }, 'the 1 s timer has not fired yet');
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      assert.deepEqual((await emulator.invoke({ step: 'ask' })).payload, { timerFired: true }, 'the same sandbox kept running it between invocations');
     });
   });
 
