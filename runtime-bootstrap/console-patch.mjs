@@ -1,7 +1,7 @@
 // console.* in Lambda's log format: text lines "<ISO time>\t<request id>\t<LEVEL>\t<message>"
 // with newlines turned into \r (one record per line), or JSON records when
 // AWS_LAMBDA_LOG_FORMAT=JSON. AWS_LAMBDA_LOG_LEVEL mutes lower levels.
-import { format } from 'node:util';
+const { format } = process.getBuiltinModule('node:util');
 
 const LEVELS = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
 const METHODS = [

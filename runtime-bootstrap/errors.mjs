@@ -1,5 +1,5 @@
 // AWS's runtime error classes and payload shapes, as the Node runtime reports them.
-import { types } from 'node:util';
+const { types } = process.getBuiltinModule('node:util');
 
 function runtimeError(className) {
   const ErrorClass = class extends Error {};

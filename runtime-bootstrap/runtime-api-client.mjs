@@ -2,7 +2,7 @@
 // Why not node:http or fetch: node:http costs ~0.2 ms more per round trip and
 // fetch gives up on a response after 300 s, which would break an idle warm
 // sandbox's long poll on /next. Requests are pipelined in order on the socket.
-import net from 'node:net';
+const net = process.getBuiltinModule('node:net'); // no ESM facade: see handler-loader.mjs
 
 const API_PREFIX = '/2018-06-01';
 const HEADER_END = Buffer.from('\r\n\r\n');
