@@ -14,7 +14,7 @@ import { fmt, median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
-const BUNDLE = path.join(ROOT, 'dist/cli-bundle/main.js');
+const BUNDLE = path.join(ROOT, 'dist/cli/main.cjs');
 const full = process.argv.includes('--full');
 const flag = (name: string): number | undefined => {
   const at = process.argv.indexOf(name);
@@ -112,7 +112,7 @@ function verdict(met: boolean): string {
 }
 
 function checkBuild(): void {
-  if (!existsSync(BUNDLE)) throw new Error('dist/cli-bundle/main.js is missing: run `npm run build` first');
+  if (!existsSync(BUNDLE)) throw new Error('dist/cli/main.cjs is missing: run `npm run build` first');
   const stale = ['src/stream', 'src/cli'].flatMap((dir) => sourceFiles(path.join(ROOT, dir))).filter((file) => statSync(file).mtimeMs > statSync(BUNDLE).mtimeMs);
   if (stale.length > 0) console.warn(`warning: dist/ is older than ${stale.map((f) => path.relative(ROOT, f)).join(', ')}: run \`npm run build\``);
 }

@@ -1,8 +1,62 @@
 #!/usr/bin/env node
-// The emu CLI's process boundary. The CLI is one esbuild bundle (dist/cli-bundle) because
-// Node's ESM loader costs ~1 ms per file and execa alone is ~150 files: a one-shot
-// `emu run` pays for every module it loads before its sandbox can start.
-import { main } from '../dist/cli-bundle/main.js';
+// The emu CLI's process boundary: argv in, exit code out.
+//
+// Start-up is on the path of every one-shot `emu run`, so this file is CommonJS
+// (bin/package.json) and never starts Node's ESM loader, and the CLI is one
+// esbuild bundle (dist/cli/main.cjs) compiled with a V8 code cache: parsing and
+// compiling the bundle (execa alone is ~170 KB) would otherwise cost every run
+// tens of milliseconds. The cache is written next to the bundle after a run that
+// had none (or whose cache V8 refused: another Node version or V8 flags), and
+// its name carries the bundle's size and mtime, because V8 itself checks only
+// the source's length and would run stale code after a rebuild.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire } = require('node:module');
 
-// Writes to pipes and files are synchronous on Linux and macOS, so exiting here loses no output.
-process.exit(await main(process.argv.slice(2)));
+const bundle = path.join(__dirname, '..', 'dist', 'cli', 'main.cjs');
+
+function loadCli() {
+  let source;
+  let stat;
+  try {
+    stat = fs.statSync(bundle);
+    source = fs.readFileSync(bundle, 'utf8');
+  } catch {
+    process.stderr.write(`emu: internal error: ${bundle} is missing (run \`npm run build\`)\n`);
+    process.exit(3);
+  }
+  const cacheFile = `${bundle}.${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined; // first run after a build, or an unwritable install
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER, // the bundle import()s its optional dependencies
+  });
+  const cliModule = { exports: {} };
+  script.runInThisContext()(cliModule.exports, createRequire(bundle), cliModule, bundle, path.dirname(bundle));
+  const saveCache = () => {
+    if (cachedData !== undefined && !script.cachedDataRejected) return;
+    try {
+      const temporary = `${cacheFile}.${process.pid}`; // written whole, then renamed: concurrent runs never read half a cache
+      fs.writeFileSync(temporary, script.createCachedData());
+      fs.renameSync(temporary, cacheFile);
+    } catch {
+      // a read-only install runs without a cache
+    }
+  };
+  return { main: cliModule.exports.main, saveCache };
+}
+
+const { main, saveCache } = loadCli();
+main(process.argv.slice(2)).then((code) => {
+  saveCache(); // after the run, so the cache holds the functions it compiled too
+  // Writes to pipes and files are synchronous on Linux and macOS, so exiting here loses no output.
+  process.exit(code);
+});

@@ -5,7 +5,7 @@
  */
 import { internalError } from '../errors/emu-error.js';
 import type { SandboxCredentials } from '../sandbox/function-config.js';
-import { commonJsExports, defaultChain, SILENT_LOGGER, toSandboxCredentials } from './sdk-chain.js';
+import { defaultChain, requireSdk, SILENT_LOGGER, toSandboxCredentials } from './sdk-chain.js';
 import { assumeRoleFailure } from './sts-errors.js';
 
 export interface AssumeRoleRequest {
@@ -17,8 +17,8 @@ export interface AssumeRoleRequest {
 }
 
 export async function assumeRole(request: AssumeRoleRequest): Promise<SandboxCredentials> {
-  const [sts, userCredentials] = await Promise.all([import('@aws-sdk/client-sts'), defaultChain(request.profile)]);
-  const { STSClient, AssumeRoleCommand } = commonJsExports(sts);
+  const { STSClient, AssumeRoleCommand } = requireSdk('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+  const userCredentials = await defaultChain(request.profile);
   // The SDK's own Node-version notice is about emu's dependency, not the user's function: keep emu's stderr to emu's lines.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new STSClient({

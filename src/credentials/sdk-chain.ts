@@ -4,7 +4,15 @@
  * container and instance metadata), loaded only when needed: importing it
  * costs a one-shot `emu run` ~50 ms.
  */
+import { createRequire } from 'node:module';
 import type { SandboxCredentials } from '../sandbox/function-config.js';
+
+/**
+ * The SDK's packages are CommonJS and loaded on demand with require, not import():
+ * the CLI runs as a code-cached script (bin/emu.js), and Node 20 drops the import()
+ * callback of a script compiled from a code cache.
+ */
+export const requireSdk = createRequire(import.meta.url);
 
 export interface SdkIdentity {
   accessKeyId: string;
@@ -20,7 +28,7 @@ export type SdkCredentialsProvider = (options?: { forceRefresh?: boolean }) => P
 export const SILENT_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 export async function defaultChain(profile: string | undefined): Promise<SdkCredentialsProvider> {
-  const { defaultProvider } = commonJsExports(await import('@aws-sdk/credential-provider-node'));
+  const { defaultProvider } = requireSdk('@aws-sdk/credential-provider-node') as typeof import('@aws-sdk/credential-provider-node');
   return defaultProvider({ ...(profile === undefined ? {} : { profile }), logger: SILENT_LOGGER });
 }
 
@@ -29,12 +37,4 @@ export function toSandboxCredentials(identity: SdkIdentity): SandboxCredentials 
   if (identity.sessionToken !== undefined) credentials.sessionToken = identity.sessionToken;
   if (identity.expiration !== undefined) credentials.expiresAt = identity.expiration;
   return credentials;
-}
-
-/**
- * A CommonJS package's exports, imported dynamically: Node gives them by name
- * and as default, the CLI's esbuild bundle (a split chunk) only as default.
- */
-export function commonJsExports<T extends object>(namespace: T & { default?: T }): T {
-  return namespace.default ?? namespace;
 }

@@ -5,6 +5,7 @@
  * sampling is the best available and is labelled as such.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 export type PeakRssMethod = 'proc-vmhwm' | 'pidusage-sampling';
 
@@ -85,7 +86,8 @@ class SamplingProbe implements PeakRssProbe {
 
   async #sample(): Promise<void> {
     try {
-      const { default: pidusage } = await import('pidusage');
+      // require, not import(): see requireSdk in src/credentials/sdk-chain.ts.
+      const pidusage = createRequire(import.meta.url)('pidusage') as typeof import('pidusage');
       const { memory } = await pidusage(this.#pid);
       this.#peakBytes = Math.max(this.#peakBytes ?? 0, memory);
     } catch {
