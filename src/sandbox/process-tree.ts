@@ -59,12 +59,12 @@ export function killSandboxTree(pid: number): void {
  * and init as its parent: only the environment it inherited still says where it
  * came from (a cgroup would be the stronger tool, where one is available).
  */
-export function killMarkedProcesses(sandboxId: string): number[] {
+export function killMarkedProcesses(sandboxId: string, sandboxPid?: number): number[] {
   if (process.platform !== 'linux') return [];
   const needle = Buffer.from(`\0${SANDBOX_MARKER_VARIABLE}=${sandboxId}\0`);
   const killed: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
+  const candidates = (sandboxPid === undefined ? null : pidsHandedOutSince(sandboxPid)) ?? readdirSync('/proc').map(Number);
+  for (const pid of candidates) {
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const environ = Buffer.concat([Buffer.from('\0'), readFileSync(`/proc/${pid}/environ`)]);
@@ -77,6 +77,29 @@ export function killMarkedProcesses(sandboxId: string): number[] {
     }
   }
   return killed;
+}
+
+const PID_RANGE_LIMIT = 2048;
+let pidMax: number | undefined;
+
+/**
+ * Every pid the kernel has handed out after `first` (processes and threads), or null
+ * when that range is larger than a scan of /proc is worth. A process the sandbox started
+ * was created after the sandbox, so on a cold sandbox's short life this is a few dozen
+ * ids instead of every process on the machine. /proc/loadavg's last field is the pid
+ * last handed out in our pid namespace; pids wrap at pid_max.
+ */
+function pidsHandedOutSince(first: number): number[] | null {
+  try {
+    const last = Number(readFileSync('/proc/loadavg', 'latin1').trim().split(' ')[4]);
+    pidMax ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1'));
+    if (!Number.isInteger(last) || !Number.isInteger(pidMax)) return null;
+    const count = last >= first ? last - first : pidMax - first + last;
+    if (count > PID_RANGE_LIMIT) return null;
+    return Array.from({ length: count }, (_, i) => ((first + i) % pidMax) + 1);
+  } catch {
+    return null;
+  }
 }
 
 function signal(target: number): void {

@@ -174,7 +174,7 @@ export class Sandbox {
     if (this.#child?.pid !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) {
       killSandboxTree(this.#child.pid);
     }
-    if (options.sweep === true) killMarkedProcesses(this.id);
+    if (options.sweep === true) killMarkedProcesses(this.id, this.#child?.pid);
     this.#state = 'dead';
     this.#server.close();
     if (this.#closed !== null) await withTimeout(this.#closed, EXIT_WAIT_MS);
@@ -238,7 +238,7 @@ export class Sandbox {
     if (wasAlive && this.#child?.pid !== undefined) {
       // It died on its own: its group and any grandchild that left it die with it.
       killSandboxTree(this.#child.pid);
-      killMarkedProcesses(this.id);
+      killMarkedProcesses(this.id, this.#child.pid);
     }
     const active = this.#active;
     if (active === null) return;
@@ -260,7 +260,7 @@ export class Sandbox {
     const peak = peakBytes ?? this.#probe?.readPeakBytes();
     this.#state = 'dead';
     if (this.#child?.pid !== undefined) killSandboxTree(this.#child.pid);
-    killMarkedProcesses(this.id); // a timed-out or runaway function may have left escaped grandchildren
+    killMarkedProcesses(this.id, this.#child?.pid); // a timed-out or runaway function may have left escaped grandchildren
     this.#server.abandon();
     const requestId = active.request.requestId;
     this.#fail(errorType === ErrorTypes.timedOut ? timeoutPayload(requestId, this.#config.timeoutMs) : outOfMemoryPayload(requestId), true, peak);
