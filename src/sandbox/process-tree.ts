@@ -92,11 +92,11 @@ let pidMax: number | undefined;
 function pidsHandedOutSince(first: number): number[] | null {
   try {
     const last = Number(readFileSync('/proc/loadavg', 'latin1').trim().split(' ')[4]);
-    pidMax ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1'));
-    if (!Number.isInteger(last) || !Number.isInteger(pidMax)) return null;
-    const count = last >= first ? last - first : pidMax - first + last;
+    const max = (pidMax ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1')));
+    if (!Number.isInteger(last) || !Number.isInteger(max)) return null;
+    const count = last >= first ? last - first : max - first + last;
     if (count > PID_RANGE_LIMIT) return null;
-    return Array.from({ length: count }, (_, i) => ((first + i) % pidMax) + 1);
+    return Array.from({ length: count }, (_, i) => ((first + i) % max) + 1);
   } catch {
     return null;
   }
