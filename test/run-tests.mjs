@@ -22,6 +22,8 @@ const TEST_FILES = [
   'test/ndjson-fuzz.test.ts',
   'test/bench.test.ts',
   'test/template.test.ts',
+  'test/template-fuzz.test.ts',
+  'test/cli-args-fuzz.test.ts',
   'test/serve-router.test.ts',
   'test/serve.test.ts',
   'test/serve-template.test.ts',

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import ndjson from 'ndjson';
 import { parseArgs } from 'node:util';
+import { oneLine } from '../errors/emu-error.js';
 import { eventCatalogue } from '../events/event-catalogue.js';
 import type { EventKind } from '../events/event-kind.js';
 import { EventOptionError } from '../events/event-option-error.js';
@@ -201,7 +202,7 @@ function planFrom(values: ParsedValues, positionals: string[]): Plan {
 }
 
 function fail(io: EventCommandIo, message: string): number {
-  io.stderr.write(`emu event: ${message}\n`);
+  io.stderr.write(`emu event: ${oneLine(message)}\n`);
   return ExitCode.usage;
 }
 

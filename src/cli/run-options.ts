@@ -134,7 +134,8 @@ function parseEnvPairs(pairs: string[]): Record<string, string> {
 }
 
 export function parseWholeNumber(flag: string, text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw usageError(`${flag} expects a whole number, got '${text}'`);
+  // Past 2^53 a number is silently rounded: refused like any other non-number.
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(Number(text))) throw usageError(`${flag} expects a whole number, got '${text}'`);
   return Number(text);
 }
 

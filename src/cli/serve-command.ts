@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { EmulatorOptions } from '../emulator.js';
+import { usageError } from '../errors/emu-error.js';
 import type { ServedFunction, ServeServer } from '../http/index.js';
 import { ExitCode } from './exit-codes.js';
 import { setUpFunction, type SetupReporter } from './function-setup.js';
@@ -27,7 +28,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   };
   const functions = options.template === undefined ? [await bareFunction(options, reporter)] : await templateFunctions(options, reporter, writeLog);
   const { startServeServer } = await import('../http/index.js');
-  const server = await startServeServer({
+  const server = await listening(options, startServeServer({
     host: options.host,
     port: options.port,
     functions,
@@ -35,7 +36,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     region: options.functionOptions.region ?? 'us-east-1',
     accountId: '123456789012',
     writeLog,
-  });
+  }));
   printBanner(server, options, io);
   await new Promise<void>((resolve) => {
     const stop = onInterrupt(() => {
@@ -46,6 +47,25 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   writeLog('emu serve: stopping\n');
   await server.close();
   return ExitCode.success;
+}
+
+/** Why the system refuses an address the user chose: their mistake (exit 2), not emu failing (exit 3). */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use',
+  EADDRNOTAVAIL: 'the address is not one of this machine',
+  EACCES: 'permission denied',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'the host name cannot be resolved',
+};
+
+async function listening(options: ServeOptions, started: Promise<ServeServer>): Promise<ServeServer> {
+  try {
+    return await started;
+  } catch (error) {
+    const reason = LISTEN_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
+    if (reason === undefined) throw error;
+    throw usageError(`cannot listen on ${options.host} port ${options.port}: ${reason} (${(error as Error).message})`);
+  }
 }
 
 async function bareFunction(options: ServeOptions, reporter: SetupReporter): Promise<ServedFunction> {
@@ -65,7 +85,6 @@ async function bareFunction(options: ServeOptions, reporter: SetupReporter): Pro
 
 async function templateFunctions(options: ServeOptions, reporter: SetupReporter, writeLog: (text: string) => void): Promise<ServedFunction[]> {
   const { readSamTemplate, parseParameterOverrides } = await import('../template/index.js');
-  const { usageError } = await import('../errors/emu-error.js');
   const cli = options.functionOptions;
   const template = readSamTemplate(options.template as string, {
     parameterOverrides: parseParameterOverrides(options.parameterOverrides),

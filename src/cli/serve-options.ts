@@ -61,6 +61,8 @@ export function parseServeOptions(argv: string[]): ServeOptions {
   if (payloadFormat !== '1.0' && payloadFormat !== '2.0') throw usageError(`--payload-format must be 1.0 or 2.0, got '${payloadFormat}'`);
   const concurrency = values.concurrency === undefined ? 1 : parseWholeNumber('--concurrency', values.concurrency);
   if (concurrency < 1) throw usageError('--concurrency must be at least 1');
+  // An empty host would make Node listen on every interface: not what anyone typing --host '' meant.
+  if (values.host !== undefined && values.host.trim() === '') throw usageError('--host expects an address, e.g. 127.0.0.1');
   const port = values.port === undefined ? 3000 : parseWholeNumber('--port', values.port);
   if (port > 65535) throw usageError(`--port must be 0-65535, got ${port}`);
   return {

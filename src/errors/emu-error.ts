@@ -9,10 +9,19 @@ export class EmuError extends Error {
   readonly kind: EmuErrorKind;
 
   constructor(kind: EmuErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(kind === 'usage' ? oneLine(message) : message, options);
     this.name = 'EmuError';
     this.kind = kind;
   }
+}
+
+/**
+ * A usage error is one line on stderr. Messages quote what the user typed,
+ * which may hold a line break (an argument, a key, a file name): it is shown
+ * escaped, as \n, rather than splitting the message.
+ */
+export function oneLine(message: string): string {
+  return message.replace(/\r\n|\r|\n/g, (lineBreak) => JSON.stringify(lineBreak).slice(1, -1));
 }
 
 export function usageError(message: string): EmuError {

@@ -4,12 +4,14 @@
  * concatenate global then local without de-duplication; on a type mismatch
  * the local value wins. Intrinsic calls count as scalars.
  */
+import { ownValue, setOwn } from './plain-data.js';
+
 export function mergeGlobals(global: unknown, local: unknown): unknown {
   if (local === undefined) return global;
   if (Array.isArray(global) && Array.isArray(local)) return [...global, ...local];
   if (isPlainMap(global) && isPlainMap(local)) {
     const merged: Record<string, unknown> = { ...global };
-    for (const [key, value] of Object.entries(local)) merged[key] = mergeGlobals(global[key], value);
+    for (const [key, value] of Object.entries(local)) setOwn(merged, key, mergeGlobals(ownValue(global, key), value));
     return merged;
   }
   return local;

@@ -5,6 +5,9 @@
  * ImportValue, another resource's attribute) is left in its long form for
  * the caller to report.
  */
+import { usageError } from '../errors/emu-error.js';
+import { ownValue, setOwn, textOf } from './plain-data.js';
+
 export interface IntrinsicContext {
   parameters: Record<string, string | string[]>;
   region: string;
@@ -26,6 +29,8 @@ type Fn = (argument: unknown, resolver: IntrinsicResolver) => unknown;
 export class IntrinsicResolver {
   readonly #context: IntrinsicContext;
   readonly #conditionValues = new Map<string, boolean>();
+  /** Conditions being evaluated right now: meeting one again is a cycle, which would never end. */
+  readonly #evaluating = new Set<string>();
 
   constructor(context: IntrinsicContext) {
     this.#context = context;
@@ -41,13 +46,13 @@ export class IntrinsicResolver {
     const entries = Object.entries(value);
     const [first] = entries;
     if (entries.length === 1 && first !== undefined) {
-      const fn = FUNCTIONS[first[0]];
+      const fn = intrinsic(first[0]);
       if (fn !== undefined) return fn(first[1], this);
     }
     const out: Record<string, unknown> = {};
     for (const [key, item] of entries) {
       const resolved = this.resolve(item);
-      if (resolved !== NO_VALUE) out[key] = resolved;
+      if (resolved !== NO_VALUE) setOwn(out, key, resolved);
     }
     return out;
   }
@@ -56,10 +61,16 @@ export class IntrinsicResolver {
   condition(name: string): boolean {
     const known = this.#conditionValues.get(name);
     if (known !== undefined) return known;
-    const definition = this.#context.conditions[name];
-    const value = definition === undefined ? false : this.resolve(definition) === true;
-    this.#conditionValues.set(name, value);
-    return value;
+    if (this.#evaluating.has(name)) throw usageError(`condition '${name}' depends on itself`);
+    this.#evaluating.add(name);
+    try {
+      const definition = ownValue(this.#context.conditions, name);
+      const value = definition === undefined ? false : this.resolve(definition) === true;
+      this.#conditionValues.set(name, value);
+      return value;
+    } finally {
+      this.#evaluating.delete(name);
+    }
   }
 }
 
@@ -68,21 +79,21 @@ export function isUnresolved(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(isUnresolved);
   if (typeof value !== 'object' || value === null) return false;
   const keys = Object.keys(value);
-  if (keys.length === 1 && FUNCTIONS[keys[0] as string] !== undefined) return true;
+  if (keys.length === 1 && intrinsic(keys[0] as string) !== undefined) return true;
   return Object.values(value).some(isUnresolved);
 }
 
 function ref(name: unknown, resolver: IntrinsicResolver): unknown {
   const { context } = resolver;
   if (typeof name !== 'string') return { Ref: name };
-  const parameter = context.parameters[name];
+  const parameter = ownValue(context.parameters, name);
   if (parameter !== undefined) return parameter;
   const pseudo = pseudoParameter(name, context);
   if (pseudo !== undefined) return pseudo;
-  const known = context.refs[name];
+  const known = ownValue(context.refs, name);
   if (known !== undefined) return known;
   // sam local gives a resource's logical id for the physical id it cannot know.
-  if (context.resourceTypes[name] !== undefined) return name;
+  if (ownValue(context.resourceTypes, name) !== undefined) return name;
   return { Ref: name };
 }
 
@@ -113,8 +124,8 @@ function getAtt(argument: unknown, resolver: IntrinsicResolver): unknown {
   const parts = typeof argument === 'string' ? argument.split('.') : resolver.resolve(argument);
   const [resource, attribute] = Array.isArray(parts) ? parts : [];
   const { context } = resolver;
-  const name = typeof resource === 'string' ? context.refs[resource] : undefined;
-  if (name !== undefined && attribute === 'Arn' && context.resourceTypes[resource as string] === 'AWS::Serverless::Function') {
+  const name = typeof resource === 'string' ? ownValue(context.refs, resource) : undefined;
+  if (typeof name === 'string' && attribute === 'Arn' && ownValue(context.resourceTypes, resource as string) === 'AWS::Serverless::Function') {
     return `arn:aws:lambda:${context.region}:${context.accountId}:function:${name}`;
   }
   return { 'Fn::GetAtt': argument };
@@ -124,11 +135,13 @@ function getAtt(argument: unknown, resolver: IntrinsicResolver): unknown {
 function sub(argument: unknown, resolver: IntrinsicResolver): unknown {
   const [template, variables] = Array.isArray(argument) ? argument : [argument, {}];
   if (typeof template !== 'string') return { 'Fn::Sub': argument };
-  const values = (resolver.resolve(variables ?? {}) ?? {}) as Record<string, unknown>;
+  // Variables that are not a map (a typo, an unresolvable Ref) name nothing.
+  const resolved = resolver.resolve(variables);
+  const values = typeof resolved === 'object' && resolved !== null && !Array.isArray(resolved) ? (resolved as Record<string, unknown>) : {};
   let unresolved = false;
   const text = template.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
     if (name.startsWith('!')) return `\${${name.slice(1)}}`;
-    const value = name in values ? values[name] : name.includes('.') ? getAtt(name, resolver) : ref(name, resolver);
+    const value = Object.hasOwn(values, name) ? values[name] : name.includes('.') ? getAtt(name, resolver) : ref(name, resolver);
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
     unresolved = true;
     return whole;
@@ -158,14 +171,14 @@ function split(argument: unknown, resolver: IntrinsicResolver): unknown {
 }
 
 function findInMap(argument: unknown, resolver: IntrinsicResolver): unknown {
-  const [map, top, second] = asArray(resolver.resolve(argument)).map(String);
+  const [map, top, second] = asArray(resolver.resolve(argument)).map(textOf);
   const found = lookup(lookup(lookup(resolver.context.mappings, map), top), second);
   return found === undefined ? { 'Fn::FindInMap': argument } : found;
 }
 
 function fnIf(argument: unknown, resolver: IntrinsicResolver): unknown {
   const [name, whenTrue, whenFalse] = asArray(argument);
-  return resolver.resolve(resolver.condition(String(name)) ? whenTrue : whenFalse);
+  return resolver.resolve(resolver.condition(textOf(name)) ? whenTrue : whenFalse);
 }
 
 function equals(argument: unknown, resolver: IntrinsicResolver): unknown {
@@ -194,16 +207,20 @@ const FUNCTIONS: Record<string, Fn> = {
   'Fn::And': (argument, resolver) => bools(argument, resolver).every(Boolean),
   'Fn::Or': (argument, resolver) => bools(argument, resolver).some(Boolean),
   'Fn::Not': (argument, resolver) => !(bools(argument, resolver)[0] ?? false),
-  Condition: (name, resolver) => resolver.condition(String(name)),
+  Condition: (name, resolver) => resolver.condition(textOf(name)),
   'Fn::Base64': base64,
   'Fn::GetAZs': (_argument, resolver) => ['a', 'b', 'c'].map((zone) => `${resolver.context.region}${zone}`),
   'Fn::ImportValue': (argument) => ({ 'Fn::ImportValue': argument }),
 };
+
+function intrinsic(name: string): Fn | undefined {
+  return ownValue(FUNCTIONS, name) as Fn | undefined;
+}
 
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
 function lookup(value: unknown, key: string | undefined): unknown {
-  return typeof value === 'object' && value !== null && key !== undefined ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'object' && value !== null && key !== undefined ? ownValue(value, key) : undefined;
 }

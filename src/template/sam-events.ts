@@ -4,6 +4,7 @@
  * 1.0). Other event sources are reported, never silently dropped.
  */
 import type { TemplateRoute } from './template-function.js';
+import { textOf } from './plain-data.js';
 
 /** The stage and binary media types of one API: an explicit AWS::Serverless::(Http)Api or the implicit one. */
 export interface ApiSettings {
@@ -27,7 +28,7 @@ export function routesFromEvents(events: unknown, apis: ApiCatalogue, warn: (mes
     const properties = asMap(spec.Properties);
     if (spec.Type === 'Api') routes.push(restRoute(name, properties, apis, warn));
     else if (spec.Type === 'HttpApi') routes.push(httpRoute(name, properties, apis, warn));
-    else warn(`event '${name}' (${String(spec.Type)}) is not emulated; invoke the function with the Invoke API instead`);
+    else warn(`event '${name}' (${textOf(spec.Type)}) is not emulated; invoke the function with the Invoke API instead`);
   }
   return routes;
 }
@@ -54,7 +55,7 @@ function httpRoute(name: string, properties: Properties, apis: ApiCatalogue, war
     api: 'http',
     method: isDefault ? 'ANY' : method(properties.Method),
     path: isDefault ? '$default' : path(properties.Path),
-    payloadFormat: String(properties.PayloadFormatVersion ?? '2.0') === '1.0' ? '1.0' : '2.0',
+    payloadFormat: textOf(properties.PayloadFormatVersion ?? '2.0') === '1.0' ? '1.0' : '2.0',
     stage: api.stage,
     binaryMediaTypes: [],
   };
@@ -70,12 +71,12 @@ function warnUnsupported(name: string, properties: Properties, supported: string
 }
 
 function method(value: unknown): string {
-  const text = String(value ?? 'ANY').toUpperCase();
+  const text = textOf(value ?? 'ANY').toUpperCase();
   return text === 'X-AMAZON-APIGATEWAY-ANY-METHOD' ? 'ANY' : text;
 }
 
 function path(value: unknown): string {
-  const text = String(value ?? '/');
+  const text = textOf(value ?? '/');
   return text.startsWith('/') ? text : `/${text}`;
 }
 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { isUnresolved } from './intrinsics.js';
+import { setOwn } from './plain-data.js';
 import { asMap, routesFromEvents, type ApiCatalogue } from './sam-events.js';
 import type { TemplateFunction } from './template-function.js';
 
@@ -60,7 +61,16 @@ function refuse(properties: Record<string, unknown>): string | undefined {
   if (typeof runtime !== 'string') return 'no Runtime (neither on the function nor in Globals)';
   if (!/^nodejs\d+\.x$/.test(runtime)) return `Runtime ${runtime} is not Node.js`;
   if (typeof properties.Handler !== 'string' || properties.Handler === '') return 'no Handler';
+  for (const key of ['MemorySize', 'Timeout']) {
+    if (properties[key] !== undefined && !isNumber(properties[key])) return `${key} is not a number: ${JSON.stringify(properties[key])}`;
+  }
   return undefined;
+}
+
+/** A number, or the text of one (as a parameter gives it); not NaN from `abc` or an unresolved intrinsic. */
+function isNumber(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
 }
 
 function reportIgnored(properties: Record<string, unknown>, warn: (message: string) => void): void {
@@ -76,11 +86,11 @@ function environment(value: unknown, warn: (message: string) => void): Record<st
   const env: Record<string, string> = {};
   for (const [name, raw] of Object.entries(asMap(asMap(value).Variables))) {
     if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
-      env[name] = String(raw);
+      setOwn(env, name, String(raw));
       continue;
     }
     if (isUnresolved(raw)) warn(`environment variable ${name} uses ${JSON.stringify(raw)}, which cannot be resolved locally; it is set to ""`);
-    env[name] = '';
+    setOwn(env, name, '');
   }
   return env;
 }

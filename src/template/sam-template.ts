@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { usageError } from '../errors/emu-error.js';
+import { EmuError, usageError } from '../errors/emu-error.js';
 import { parseCfnYaml } from './cfn-yaml.js';
 import { mergeGlobals } from './globals.js';
 import { IntrinsicResolver, type IntrinsicContext } from './intrinsics.js';
 import { asMap, type ApiCatalogue, type ApiSettings } from './sam-events.js';
+import { setOwn, textOf } from './plain-data.js';
 import { readSamFunction } from './sam-function.js';
 import type { TemplateFunction } from './template-function.js';
 import { templateParameters } from './template-parameters.js';
@@ -42,13 +43,23 @@ function localLayerFolders(resources: Record<string, unknown>, resourceTypes: Re
 
 export function readSamTemplate(file: string, options: SamTemplateOptions = {}): SamTemplate {
   const template = asMap(parseCfnYaml(readText(file), file));
+  try {
+    return readTemplate(template, file, options);
+  } catch (error) {
+    // Parameters and intrinsics know nothing of files; the user needs to know which template is wrong.
+    if (error instanceof EmuError && error.kind === 'usage') throw usageError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+function readTemplate(template: Record<string, unknown>, file: string, options: SamTemplateOptions): SamTemplate {
   const resources = asMap(template.Resources);
   const warnings: string[] = [];
   const warn = (message: string): void => void warnings.push(message);
   if (!String(JSON.stringify(template.Transform ?? '')).includes('AWS::Serverless-2016-10-31')) {
     warn('the template has no Transform: AWS::Serverless-2016-10-31; reading it as SAM anyway');
   }
-  const resourceTypes = Object.fromEntries(Object.entries(resources).map(([id, resource]) => [id, String(asMap(resource).Type)]));
+  const resourceTypes = Object.fromEntries(Object.entries(resources).map(([id, resource]) => [id, textOf(asMap(resource).Type)]));
   const context: IntrinsicContext = {
     parameters: templateParameters(asMap(template.Parameters), options.parameterOverrides ?? {}, warn),
     region: options.region ?? 'us-east-1',
@@ -65,7 +76,7 @@ export function readSamTemplate(file: string, options: SamTemplateOptions = {}):
   for (const [id, type] of Object.entries(resourceTypes)) {
     if (type !== SERVERLESS_FUNCTION) continue;
     const name = naming.resolve(asMap(asMap(resources[id]).Properties).FunctionName);
-    context.refs[id] = typeof name === 'string' ? name : id;
+    setOwn(context.refs, id, typeof name === 'string' ? name : id);
   }
   const resolver = new IntrinsicResolver(context);
   const globals = asMap(resolver.resolve(template.Globals));
@@ -112,7 +123,7 @@ function apiCatalogue(resources: Record<string, unknown>, globals: Record<string
   const settings = (properties: Record<string, unknown>, defaultStage: string): ApiSettings => ({
     stage: typeof properties.StageName === 'string' ? properties.StageName : defaultStage,
     // Templates escape the slash of a media type as ~1 (it is a JSON pointer in the OpenAPI extension).
-    binaryMediaTypes: (Array.isArray(properties.BinaryMediaTypes) ? properties.BinaryMediaTypes : []).map((type) => String(type).replaceAll('~1', '/')),
+    binaryMediaTypes: (Array.isArray(properties.BinaryMediaTypes) ? properties.BinaryMediaTypes : []).map((type) => textOf(type).replaceAll('~1', '/')),
   });
   const globalRest = asMap(globals.Api);
   const globalHttp = asMap(globals.HttpApi);

@@ -3,6 +3,7 @@
  * [SAM]. List types become arrays, as CloudFormation hands them to `Ref`.
  */
 import { usageError } from '../errors/emu-error.js';
+import { setOwn, textOf } from './plain-data.js';
 
 export function templateParameters(
   declared: Record<string, unknown>,
@@ -10,15 +11,16 @@ export function templateParameters(
   warn: (message: string) => void,
 ): Record<string, string | string[]> {
   for (const name of Object.keys(overrides)) {
-    if (!(name in declared)) warn(`--parameter-overrides: the template declares no parameter '${name}' (ignored)`);
+    if (!Object.hasOwn(declared, name)) warn(`--parameter-overrides: the template declares no parameter '${name}' (ignored)`);
   }
   const values: Record<string, string | string[]> = {};
   for (const [name, definition] of Object.entries(declared)) {
     const spec = (typeof definition === 'object' && definition !== null ? definition : {}) as Record<string, unknown>;
-    const text = overrides[name] ?? (spec.Default === undefined ? undefined : stringify(spec.Default));
+    // Own keys only: a parameter named toString or __proto__ is not in every object.
+    const text = (Object.hasOwn(overrides, name) ? overrides[name] : undefined) ?? (spec.Default === undefined ? undefined : stringify(spec.Default));
     if (text === undefined) throw usageError(`parameter '${name}' has no Default: give it with --parameter-overrides ${name}=VALUE`);
     const type = typeof spec.Type === 'string' ? spec.Type : 'String';
-    values[name] = type === 'CommaDelimitedList' || type.startsWith('List<') ? text.split(',').map((item) => item.trim()) : text;
+    setOwn(values, name, type === 'CommaDelimitedList' || type.startsWith('List<') ? text.split(',').map((item) => item.trim()) : text);
   }
   return values;
 }
@@ -32,13 +34,13 @@ export function parseParameterOverrides(args: string[]): Record<string, string> 
   for (const word of args.flatMap((arg) => arg.split(/\s+/)).filter((word) => word !== '')) {
     const long = /^ParameterKey=([^,]+),ParameterValue=(.*)$/.exec(word);
     const eq = word.indexOf('=');
-    if (long?.[1] !== undefined) out[long[1]] = long[2] ?? '';
-    else if (eq > 0) out[word.slice(0, eq)] = word.slice(eq + 1);
+    if (long?.[1] !== undefined) setOwn(out, long[1], long[2] ?? '');
+    else if (eq > 0) setOwn(out, word.slice(0, eq), word.slice(eq + 1));
     else throw usageError(`--parameter-overrides expects KEY=VALUE, got '${word}'`);
   }
   return out;
 }
 
 function stringify(value: unknown): string {
-  return Array.isArray(value) ? value.join(',') : String(value);
+  return Array.isArray(value) ? value.map(textOf).join(',') : textOf(value);
 }
