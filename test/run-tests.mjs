@@ -29,6 +29,8 @@ const TEST_FILES = [
   'test/serve-template.test.ts',
   'test/serve-invoke.test.ts',
   'test/serve-watch.test.ts',
+  'test/serve-fuzz.test.ts',
+  'test/serve-load.test.ts',
 ];
 
 const missing = TEST_FILES.filter((file) => !existsSync(file));

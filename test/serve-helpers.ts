@@ -11,14 +11,17 @@ export const SERVE_FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'serve');
 
 export interface RunningServe {
   url: string;
+  /** The emu serve process itself. */
+  pid: number;
   functionUrls: Array<{ functionName: string; url: string }>;
   stderr(): string;
   /** SIGINT, then checks the exit code is 0 and that no sandbox outlived emu. */
   stop(): Promise<void>;
 }
 
-export async function startServe(args: string[]): Promise<RunningServe> {
-  const child = spawn(process.execPath, [EMU, 'serve', '--port', '0', '--json', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningServe> {
+  const env = options.env === undefined ? process.env : { ...process.env, ...options.env };
+  const child = spawn(process.execPath, [EMU, 'serve', '--port', '0', '--json', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -31,7 +34,7 @@ export async function startServe(args: string[]): Promise<RunningServe> {
     void exited.then((code) => reject(new Error(`emu serve exited with ${code}: ${stderr}`)));
   });
   const address = JSON.parse(line) as { url: string; functionUrls: RunningServe['functionUrls'] };
-  return { ...address, stderr: () => stderr, stop: () => stop(child, exited, () => stderr) };
+  return { ...address, pid: child.pid as number, stderr: () => stderr, stop: () => stop(child, exited, () => stderr) };
 }
 
 async function stop(child: ChildProcess, exited: Promise<number | null>, stderr: () => string): Promise<void> {

@@ -33,6 +33,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** 1xx are not final responses, so HTTP cannot carry one as the answer (unconfirmed: API Gateway's 502 for them). */
 export function isStatusCode(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 200 && value <= 599;
 }

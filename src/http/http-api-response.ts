@@ -5,6 +5,7 @@
  * returned "Hello" arrives with its quotes, as AWS sends it; SAM strips them).
  */
 import { headerText, isRecord, isStatusCode, type GatewayResponse, type MalformedResult } from './gateway-response.js';
+import { wireHeaders } from './response-headers.js';
 
 export function httpApiResponse(payload: unknown, payloadJson: string): GatewayResponse | MalformedResult {
   if (!isRecord(payload) || payload.statusCode === undefined) {
@@ -26,8 +27,10 @@ export function httpApiResponse(payload: unknown, payloadJson: string): GatewayR
     if (!Array.isArray(payload.cookies) || payload.cookies.some((cookie) => typeof cookie !== 'string')) return { malformed: 'cookies must be an array of strings' };
     for (const cookie of payload.cookies as string[]) headers.push(['set-cookie', cookie]);
   }
+  const wire = wireHeaders(headers);
+  if ('malformed' in wire) return wire;
   // Unconfirmed: AWS's default content type for a 2.0 response that names none; SAM's is JSON, so is emu's.
-  if (!headers.some(([name]) => name.toLowerCase() === 'content-type')) headers.push(['content-type', 'application/json']);
+  if (!wire.some(([name]) => name.toLowerCase() === 'content-type')) wire.push(['content-type', 'application/json']);
   const text = body ?? '';
-  return { statusCode: payload.statusCode, headers, body: Buffer.from(text, payload.isBase64Encoded === true ? 'base64' : 'utf8') };
+  return { statusCode: payload.statusCode, headers: wire, body: Buffer.from(text, payload.isBase64Encoded === true ? 'base64' : 'utf8') };
 }

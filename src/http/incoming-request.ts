@@ -20,7 +20,7 @@ export class BodyTooLargeError extends Error {}
 
 export async function readIncomingRequest(request: IncomingMessage, maxBodyBytes: number): Promise<IncomingRequest> {
   const receivedAt = new Date();
-  const url = request.url ?? '/';
+  const url = originForm(request.url ?? '/');
   const at = url.indexOf('?');
   const rawHeaders: Array<[string, string]> = [];
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) rawHeaders.push([request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string]);
@@ -37,15 +37,44 @@ export async function readIncomingRequest(request: IncomingMessage, maxBodyBytes
   };
 }
 
-async function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) throw new BodyTooLargeError(`the request body is larger than ${maxBodyBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+/**
+ * A proxy-style absolute target (`GET http://host/p?q HTTP/1.1`), which servers
+ * must accept (RFC 9112 §3.2.2), is routed by its path and query alone.
+ */
+function originForm(target: string): string {
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  if (absolute === null) return target;
+  const rest = target.slice(absolute[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/**
+ * Past the limit, what was read is dropped and the rest is discarded as it
+ * arrives (not left unread, and not by destroying the request, which would
+ * reset the connection before the 413 is written).
+ */
+function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (Number(request.headers['content-length']) > maxBodyBytes) {
+      request.resume();
+      return reject(new BodyTooLargeError(`the request body is larger than ${maxBodyBytes} bytes`));
+    }
+    let chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= maxBodyBytes) return void chunks.push(chunk);
+      chunks = [];
+      request.off('data', onData).off('end', onEnd).off('error', reject).off('close', onClose);
+      request.resume();
+      reject(new BodyTooLargeError(`the request body is larger than ${maxBodyBytes} bytes`));
+    };
+    const onEnd = (): void => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    const onClose = (): void => {
+      if (!request.complete) reject(new Error('the client closed the connection before the end of its body'));
+    };
+    request.on('data', onData).once('end', onEnd).once('error', reject).once('close', onClose);
+  });
 }
 
 /** Case-insensitive, first occurrence. */

@@ -10,11 +10,9 @@ import type { InvocationResult } from '../supervisor/index.js';
 import type { FunctionHost } from './function-host.js';
 import type { GatewayResponse } from './gateway-response.js';
 import { headerValue, type IncomingRequest } from './incoming-request.js';
+import { MAX_ASYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES } from './limits.js';
 
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
-/** Sync request limit [INV], and the async one (1 MB since Oct 2025 [B1MB]). */
-const MAX_SYNC_BYTES = 6 * 1024 * 1024;
-const MAX_ASYNC_BYTES = 1024 * 1024;
 const LOG_TAIL_BYTES = 4096;
 
 export interface InvokeApiContext {
@@ -45,7 +43,7 @@ export async function handleInvoke(request: IncomingRequest, context: InvokeApiC
   const logType = headerValue(request, 'x-amz-log-type') ?? 'None';
   if (!['RequestResponse', 'Event', 'DryRun'].includes(invocationType)) return fail(400, 'InvalidParameterValueException', `Unsupported invocation type: ${invocationType}`);
   if (!['None', 'Tail'].includes(logType)) return fail(400, 'InvalidParameterValueException', `Unsupported log type: ${logType}`);
-  const limit = invocationType === 'Event' ? MAX_ASYNC_BYTES : MAX_SYNC_BYTES;
+  const limit = invocationType === 'Event' ? MAX_ASYNC_REQUEST_BYTES : MAX_SYNC_REQUEST_BYTES;
   if (request.body.length > limit) {
     return fail(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
   }

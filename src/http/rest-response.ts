@@ -5,6 +5,7 @@
  */
 import { matchesMediaTypes } from './body-encoding.js';
 import { headerText, isRecord, isStatusCode, type GatewayResponse, type MalformedResult } from './gateway-response.js';
+import { wireHeaders } from './response-headers.js';
 import type { Route } from './router.js';
 
 const KNOWN_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
@@ -16,8 +17,10 @@ export function restResponse(payload: unknown, route: Route, accept: string | un
   if (!isStatusCode(payload.statusCode)) return { malformed: `statusCode must be an integer HTTP status, got ${JSON.stringify(payload.statusCode)}` };
   const { body } = payload;
   if (body !== undefined && body !== null && typeof body !== 'string') return { malformed: `body must be a string, got ${typeof body}` };
-  const headers = mergedHeaders(payload.headers, payload.multiValueHeaders);
-  if (typeof headers === 'string') return { malformed: headers };
+  const merged = mergedHeaders(payload.headers, payload.multiValueHeaders);
+  if (typeof merged === 'string') return { malformed: merged };
+  const headers = wireHeaders(merged);
+  if ('malformed' in headers) return headers;
   // SAM and API Gateway both answer JSON when the function names no content type.
   if (!headers.some(([name]) => name.toLowerCase() === 'content-type')) headers.push(['content-type', 'application/json']);
   const contentType = headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1];

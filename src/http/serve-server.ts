@@ -9,13 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { EmulatorOptions } from '../emulator.js';
 import { FunctionHost } from './function-host.js';
 import { jsonMessage, noRoute, type GatewayResponse } from './gateway-response.js';
-import { handleInvoke, INVOKE_PATH } from './invoke-api.js';
+import { handleInvoke, INVOKE_PATH, serviceError } from './invoke-api.js';
 import { BodyTooLargeError, readIncomingRequest, type IncomingRequest } from './incoming-request.js';
+import { headersTimeoutMs, MAX_HEADER_BYTES, MAX_SYNC_REQUEST_BYTES, REQUEST_TIMEOUT_MS } from './limits.js';
 import { invokeForRoute, type RouteAnswer } from './route-invocation.js';
 import { Router, type Route } from './router.js';
-
-/** API Gateway's payload limit; Lambda's own 6 MB limit applies on top, per invocation. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface ServedFunction {
   emulator: EmulatorOptions;
@@ -55,7 +53,12 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   const onlyRest = router.routes.length > 0 && router.routes.every((route) => route.api === 'rest');
   const servers: Server[] = [];
   const listen = async (port: number, handle: (request: IncomingRequest) => Promise<RouteAnswer>): Promise<string> => {
-    const server = createServer((req, res) => void serveOne(req, res, handle, options.writeLog));
+    const headersTimeout = headersTimeoutMs();
+    const server = createServer(
+      // Node checks these timeouts only every connectionsCheckingInterval (30 s by default).
+      { headersTimeout, requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout), maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
+      (req, res) => void serveOne(req, res, handle, options.writeLog),
+    );
     servers.push(server);
     return listenOn(server, options.host, port);
   };
@@ -89,22 +92,46 @@ async function serveOne(req: IncomingMessage, res: ServerResponse, handle: (requ
   const started = performance.now();
   let answer: RouteAnswer;
   try {
-    answer = await handle(await readIncomingRequest(req, MAX_BODY_BYTES));
+    // API Gateway takes 10 MB, but no body past Lambda's 6 MiB can be invoked: refuse it as soon as it is seen.
+    answer = await handle(await readIncomingRequest(req, MAX_SYNC_REQUEST_BYTES));
   } catch (error) {
-    if (error instanceof BodyTooLargeError) answer = { response: jsonMessage(413, 'Request Entity Too Large') };
+    if (error instanceof BodyTooLargeError) {
+      // The rest of the body is discarded, not kept, and the connection closes once the 413 is out.
+      const response = tooLarge(req.url ?? '/');
+      answer = { response: { ...response, headers: [...response.headers, ['connection', 'close']] } };
+    } else if (req.socket.destroyed) return; // the client left before sending its whole request
     else {
       writeLog(`emu: internal error while serving ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}\n`);
       answer = { response: jsonMessage(500, 'Internal server error') };
     }
   }
   const { response } = answer;
-  const flat: string[] = [];
-  for (const [name, value] of response.headers) flat.push(name, value);
-  flat.push('content-length', String(response.body.length));
   // Logged before answering, so the line is there by the time the client has its response.
   writeLog(accessLine(req, response, answer, performance.now() - started));
+  try {
+    writeResponse(res, response);
+  } catch (error) {
+    // The mappers only hand over sendable headers; should one slip through, this request fails, not the server.
+    writeLog(`emu: internal error while answering ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (res.headersSent) res.destroy();
+    else writeResponse(res, jsonMessage(500, 'Internal server error'));
+  }
+}
+
+/** The Invoke API refuses in Lambda's REST-JSON shape, an API route in API Gateway's. */
+function tooLarge(url: string): GatewayResponse {
+  if (!INVOKE_PATH.test(url.split('?')[0] as string)) return jsonMessage(413, 'Request Entity Too Large');
+  return serviceError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_SYNC_REQUEST_BYTES} bytes for the InvokeFunction operation`);
+}
+
+function writeResponse(res: ServerResponse, response: GatewayResponse): void {
+  const flat: string[] = [];
+  for (const [name, value] of response.headers) flat.push(name, value);
+  // A 204 carries no body and no Content-Length, a 304 no body (RFC 9110 §8.6, §15.4.5).
+  const bodyless = response.statusCode === 204 || response.statusCode === 304;
+  if (!bodyless) flat.push('content-length', String(response.body.length));
   res.writeHead(response.statusCode, flat);
-  res.end(response.body);
+  res.end(bodyless ? undefined : response.body);
 }
 
 function accessLine(req: IncomingMessage, response: GatewayResponse, answer: RouteAnswer, ms: number): string {
