@@ -1,7 +1,6 @@
 // emu's Node runtime: runs inside every sandbox, speaks the Lambda Runtime API
 // 2018-06-01 to whoever AWS_LAMBDA_RUNTIME_API names. Plain ESM, node: builtins
 // only, never imports emu's src/: it is on every cold start's critical path.
-import { restoreHeapFlags } from './heap-flags.mjs'; // first: see why there
 import { logContext, patchConsole } from './console-patch.mjs';
 import { NodeJsExit, UnhandledPromiseRejection, formatErrorForLog, toErrorPayload } from './errors.mjs';
 import { loadHandler } from './handler-loader.mjs';
@@ -28,7 +27,6 @@ if (env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA !== '1' && env.AWS_LAMBDA_NODEJS_N
   globalThis.awslambda = {};
 }
 
-restoreHeapFlags();
 let handler;
 try {
   handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '');
