@@ -5,4 +5,11 @@ export interface CliIo {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export const processIo: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+export const processIo: CliIo = {
+  // A getter: touching process.stdin builds its stream (~3 ms), and most commands never read it.
+  get stdin() {
+    return process.stdin;
+  },
+  stdout: process.stdout,
+  stderr: process.stderr,
+};
