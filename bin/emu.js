@@ -57,6 +57,21 @@ function loadCli() {
 const { main, saveCache } = loadCli();
 main(process.argv.slice(2)).then((code) => {
   saveCache(); // after the run, so the cache holds the functions it compiled too
-  // Writes to pipes and files are synchronous on Linux and macOS, so exiting here loses no output.
-  process.exit(code);
+  exitAfterOutput(code);
 });
+
+// Writes to a pipe are not synchronous in Node on Linux: whatever the reader has not taken yet
+// (past the kernel's 64 KB) waits in this process, and process.exit() would drop it, cutting a
+// payload piped into a slow `jq`, or a function's logs, short. An empty write's callback runs once
+// everything written before it is out.
+function exitAfterOutput(code) {
+  let waiting = 2;
+  const done = () => {
+    if (--waiting === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', () => {}); // a reader that went away (`| head`): the write below still calls back
+    if (stream.destroyed || stream.writableEnded) done();
+    else stream.write('', done);
+  }
+}

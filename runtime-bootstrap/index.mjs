@@ -20,6 +20,10 @@ const client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:900
 let currentRequestId = null;
 /** What to do when the event loop drains: set per invocation (callback semantics). */
 let onEmptyEventLoop = null;
+/** The current invocation has been answered (or there is none yet). */
+let answered = true;
+/** A fatal error came after the answer: the exit code to leave with when the next event arrives. */
+let exitOnNextEvent = null;
 
 patchConsole(env);
 installProcessHooks();
@@ -47,9 +51,11 @@ function waitForNextInvocation() {
 
 function runInvocation(next) {
   if (next.status !== 200) process.exit(1); // 403/500 from /next: the runtime must exit
+  if (exitOnNextEvent !== null) process.exit(exitOnNextEvent);
   const headers = next.headers;
   const requestId = headers['lambda-runtime-aws-request-id'];
   currentRequestId = requestId;
+  answered = false;
   logContext.requestId = requestId;
   logContext.tenantId = headers['lambda-runtime-aws-tenant-id'];
   if (headers['lambda-runtime-trace-id']) env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
@@ -59,6 +65,7 @@ function runInvocation(next) {
   const complete = (error, result) => {
     if (completed) return; // only the first completion counts
     completed = true;
+    answered = true;
     onEmptyEventLoop = null;
     let post;
     if (error === null) {
@@ -162,6 +169,13 @@ function installProcessHooks() {
 }
 
 function reportFatal(payload, exitCode) {
+  // Already answered: on AWS the runtime is frozen once it is back on /next, so a late failure
+  // surfaces when the next event thaws it; the runtime exits then, and that invocation fails
+  // with Runtime.ExitError. emu's runtime is never frozen, so it waits for that event itself.
+  if (currentRequestId !== null && answered) {
+    exitOnNextEvent = exitCode;
+    return;
+  }
   const post = currentRequestId === null ? client.postInitError(payload) : client.postError(currentRequestId, payload);
   post.finally(() => process.exit(exitCode));
 }

@@ -31,6 +31,7 @@ const TEST_FILES = [
   'test/serve-watch.test.ts',
   'test/serve-fuzz.test.ts',
   'test/serve-load.test.ts',
+  'test/fault-matrix.test.ts',
 ];
 
 const missing = TEST_FILES.filter((file) => !existsSync(file));
