@@ -54,6 +54,10 @@ function loadCli() {
   return { main: cliModule.exports.main, saveCache };
 }
 
+// A reader that went away (`emu run … | head`) is not emu failing: what it no longer takes is
+// dropped instead of crashing on EPIPE (a stream run notices it and stops; see stream-command).
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
 const { main, saveCache } = loadCli();
 main(process.argv.slice(2)).then((code) => {
   saveCache(); // after the run, so the cache holds the functions it compiled too
@@ -70,7 +74,6 @@ function exitAfterOutput(code) {
     if (--waiting === 0) process.exit(code);
   };
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', () => {}); // a reader that went away (`| head`): the write below still calls back
     if (stream.destroyed || stream.writableEnded) done();
     else stream.write('', done);
   }

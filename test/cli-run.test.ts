@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { assertNoProcessLeft, eventually, FIXTURES, isAlive, runEmu } from './helpers.js';
+import { assertNoProcessLeft, eventually, FIXTURES, isAlive, REPO_ROOT, runEmu } from './helpers.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'emu-cli-'));
 const emu = runEmu;
@@ -116,6 +117,18 @@ describe('emu run', () => {
     const version = await emu(['--version']);
     assert.equal(version.code, 0);
     assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  test('a reader that leaves early (`emu run … | head -c 10`) is no crash: exit 0, no EPIPE trace', async () => {
+    const event = file('three-mb.json', JSON.stringify({ bytes: 3_000_000 }));
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), 'run', 'big-response.handler', event, '--code-dir', FIXTURES], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // like head: takes a little, then closes the pipe
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error'/);
+    assertNoProcessLeft();
   });
 
   test('Ctrl-C during an invocation exits 130 and leaves no sandbox behind', async () => {
