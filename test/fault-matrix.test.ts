@@ -602,25 +602,31 @@ describe('the CLI, a stream, emu serve and the init limit', { concurrency: true 
     });
   }
 
-  test('init past AWS\'s 10 s limit (cold and warm, at once): retried inside the first invocation, which is answered', async () => {
+  test('init past AWS\'s 10 s limit (cold and warm, at once): ended at 10 s and run again inside the first invocation, under its timeout', async () => {
     // contract §4: init past 10 s is re-run inside the first invocation under the function's timeout.
-    // 10.3 s of init then fits a 15 s timeout; the invocation is answered by the sandbox, a cold start.
-    const emulators = MODES.map((mode) =>
-      createEmulator({ handler: 'faults.handler', codeDir: FIXTURES, mode, timeoutSeconds: 15, env: { SLOW_INIT_MS: '10300' }, onLog: () => {}, onWarning: () => {} }),
-    );
+    // 10.3 s of init: the re-run fits a 15 s timeout (answered, a cold start) but not a 3 s one (Sandbox.Timedout).
+    const warnings: string[] = [];
+    const slowInit = (mode: Mode, timeoutSeconds: number): Emulator =>
+      createEmulator({ handler: 'faults.handler', codeDir: FIXTURES, mode, timeoutSeconds, env: { SLOW_INIT_MS: '10300' }, onLog: () => {}, onWarning: (message) => warnings.push(message) });
+    const fitting = MODES.map((mode) => slowInit(mode, 15));
+    const tooShort = slowInit('cold', 3);
     try {
-      const results = await Promise.all(emulators.map((emulator) => emulator.invoke({ fault: 'ok' })));
+      const [results, timedOut] = await Promise.all([Promise.all(fitting.map((emulator) => emulator.invoke({ fault: 'ok' }))), tooShort.invoke({ fault: 'ok' })]);
       for (const [i, result] of results.entries()) {
         assert.equal(result.status, 'ok', `${MODES[i]}: ${result.payloadJson}`);
         assert.equal(result.metrics.coldStart, true);
         assert.equal((result.payload as OkPayload).served, 1);
+        assert.ok((result.metrics.initDurationMs ?? 0) >= 10_000, `${MODES[i]}: the re-run's own init duration (${result.metrics.initDurationMs})`);
       }
+      assert.equal(timedOut.status, 'error');
+      assert.deepEqual(timedOut.payload, { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${timedOut.requestId} Error: Task timed out after 3.00 seconds` });
+      assert.equal(warnings.filter((message) => /init took longer than AWS's 10 s limit/.test(message)).length, 3, warnings.join('\n'));
       // Warm: the sandbox that finally finished its init serves the next event at once; cold would init again.
-      const warm = await (emulators[1] as Emulator).invoke({ fault: 'ok' });
+      const warm = await (fitting[1] as Emulator).invoke({ fault: 'ok' });
       assert.equal((warm.payload as OkPayload).pid, (results[1]?.payload as OkPayload).pid);
       assert.equal(warm.metrics.coldStart, false);
     } finally {
-      await Promise.all(emulators.map((emulator) => emulator.close()));
+      await Promise.all([...fitting, tooShort].map((emulator) => emulator.close()));
     }
   });
 });

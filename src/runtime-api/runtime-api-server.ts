@@ -13,6 +13,8 @@ export interface PendingInvocation {
   /** The event, already JSON text. */
   eventJson: string;
   timeoutMs: number;
+  /** Set when the deadline was fixed before delivery (an init re-run inside the invocation); else now + timeoutMs. */
+  deadlineEpochMs?: number;
   invokedFunctionArn: string;
   traceId: string;
   clientContextJson?: string;
@@ -113,7 +115,7 @@ export class RuntimeApiServer {
     this.#waitingNext = null;
     this.#queued = null;
     this.#currentRequestId = invocation.requestId;
-    const deadlineEpochMs = Date.now() + invocation.timeoutMs;
+    const deadlineEpochMs = invocation.deadlineEpochMs ?? Date.now() + invocation.timeoutMs;
     const body = Buffer.from(invocation.eventJson, 'utf8');
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/json',

@@ -61,7 +61,7 @@ export interface SandboxListeners {
   onDelivered(requestId: string): void;
 }
 
-/** AWS's on-demand init limit; a slower init is retried within the invocation's own timeout. */
+/** AWS's on-demand init limit; a slower init is re-run inside the first invocation, under its timeout. */
 const INIT_LIMIT_MS = 10_000;
 const MEMORY_CHECK_INTERVAL_MS = 10;
 const EXIT_WAIT_MS = 2_000;
@@ -69,6 +69,8 @@ const EXIT_WAIT_MS = 2_000;
 interface ActiveInvocation {
   request: SandboxInvocation;
   deliveredAt?: number;
+  /** Fixed before delivery when init is re-run inside this invocation: the timeout covers both. */
+  deadline?: number;
   coldStart: boolean;
   timers: NodeJS.Timeout[];
   resolve(outcome: SandboxOutcome): void;
@@ -94,6 +96,9 @@ export class Sandbox {
   #state: SandboxState = 'starting';
   #spawnedAt = 0;
   #initDurationMs: number | undefined;
+  /** The first init passed AWS's 10 s limit and is being run again. */
+  #reinit = false;
+  #initLimitTimer: NodeJS.Timeout | null = null;
   #invocationCount = 0;
   #active: ActiveInvocation | null = null;
   /** Log chunks of the invocation being answered; outlives #active until the answer is handed over. */
@@ -129,15 +134,23 @@ export class Sandbox {
 
   async #spawn(): Promise<void> {
     const address = await this.#server.listen();
-    this.#spawnedAt = performance.now();
-    let child: ChildProcess;
     try {
-      child = spawnBootstrap(this.#config, this.id, address, this.#listeners.onWarning);
+      this.#startProcess(address);
     } catch (error) {
       this.#server.close();
       throw error;
     }
+    if (this.#config.inspect?.breakOnStart !== true) {
+      this.#initLimitTimer = setTimeout(() => this.#onInitLimit(address), INIT_LIMIT_MS);
+      this.#initLimitTimer.unref();
+    }
+  }
+
+  #startProcess(address: string): void {
+    this.#spawnedAt = performance.now();
+    const child = spawnBootstrap(this.#config, this.id, address, this.#listeners.onWarning);
     this.#child = child;
+    this.#probe?.stop();
     this.#probe = createPeakRssProbe(child.pid as number);
     const forward = (chunk: Buffer): void => {
       this.#capture?.push(chunk);
@@ -146,7 +159,39 @@ export class Sandbox {
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     this.#closed = new Promise((resolve) => child.once('close', () => resolve()));
-    child.once('exit', (code, signal) => this.#onExit({ code, signal }));
+    child.once('exit', (code, signal) => {
+      if (child === this.#child) this.#onExit({ code, signal }); // not a process replaced by an init re-run
+    });
+  }
+
+  /**
+   * Init still running after 10 s: as AWS does, the runtime is ended and init is run again,
+   * now inside the first invocation and under its timeout (Sandbox.Timedout if both don't fit).
+   */
+  #onInitLimit(address: string): void {
+    this.#initLimitTimer = null;
+    if (this.#initDurationMs !== undefined || this.#state === 'dead' || this.#child?.pid === undefined) return;
+    this.#listeners.onWarning(`init took longer than AWS's 10 s limit: it runs again inside the first invocation, under the function timeout`);
+    const old = this.#child.pid;
+    killSandboxTree(old);
+    killMarkedProcesses(this.id, old);
+    this.#reinit = true;
+    try {
+      this.#startProcess(address);
+    } catch (error) {
+      this.#state = 'dead';
+      this.#server.close();
+      if (this.#active !== null) this.#fail(exitPayload(this.#active.request.requestId, { code: null, signal: 'SIGKILL' }), true);
+      return;
+    }
+    if (this.#active !== null) this.#startReinitDeadline(this.#active);
+  }
+
+  #startReinitDeadline(active: ActiveInvocation): void {
+    for (const timer of active.timers) clearTimeout(timer);
+    active.deadline = performance.now() + this.#config.timeoutMs;
+    active.timers = [setTimeout(() => this.#onTimeout(), this.#config.timeoutMs)];
+    this.#server.deliver({ ...active.request, timeoutMs: this.#config.timeoutMs, deadlineEpochMs: Date.now() + this.#config.timeoutMs });
   }
 
   invoke(request: SandboxInvocation): Promise<SandboxOutcome> {
@@ -160,11 +205,10 @@ export class Sandbox {
       const active: ActiveInvocation = { request, coldStart, timers: [], resolve, reject };
       this.#capture = request.captureLogs === true ? [] : null;
       this.#active = active;
-      if (this.#state === 'starting' && this.#config.inspect?.breakOnStart !== true) {
-        active.timers.push(setTimeout(() => this.#onTimeout(), INIT_LIMIT_MS + this.#config.timeoutMs));
-      }
       if (this.#state === 'idle') this.#state = 'busy';
-      this.#server.deliver({ ...request, timeoutMs: this.#config.timeoutMs });
+      // An init re-run already under way: this invocation's timeout covers it (the first init has its own limit).
+      if (this.#state === 'starting' && this.#reinit) this.#startReinitDeadline(active);
+      else this.#server.deliver({ ...request, timeoutMs: this.#config.timeoutMs });
     });
   }
 
@@ -183,6 +227,7 @@ export class Sandbox {
   #onNext(): void {
     if (this.#initDurationMs !== undefined) return;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
+    if (this.#initLimitTimer !== null) clearTimeout(this.#initLimitTimer);
     this.#state = this.#active === null ? 'idle' : 'busy';
   }
 
@@ -192,8 +237,9 @@ export class Sandbox {
     this.#listeners.onDelivered(requestId);
     for (const timer of active.timers) clearTimeout(timer);
     active.deliveredAt = performance.now();
+    const timeoutMs = active.deadline === undefined ? this.#config.timeoutMs : Math.max(0, active.deadline - active.deliveredAt);
     active.timers = [
-      setTimeout(() => this.#onTimeout(), this.#config.timeoutMs),
+      setTimeout(() => this.#onTimeout(), timeoutMs),
       setInterval(() => this.#checkMemory(), MEMORY_CHECK_INTERVAL_MS),
     ];
   }
