@@ -207,6 +207,9 @@ describe('the stream engine with a real emulator', () => {
       input,
       invoker: emulator,
       maxInFlight: 2,
+      // Answers that finished ahead of a slower one (say, the other sandbox's cold start) are held, up to
+      // this window, and do not count as in flight: a small window keeps the bound below tight.
+      reorderWindow: 8,
       sink: {
         write: (record) => {
           maxAhead = Math.max(maxAhead, produced - written);
@@ -224,9 +227,9 @@ describe('the stream engine with a real emulator', () => {
       await emulator.close();
     }
     assert.deepEqual(lines, Array.from({ length: 3000 }, (_, i) => i + 1));
-    // 2 in flight, Readable.from's 16-line buffer, the reader's batch and the line being handed over:
-    // a few dozen at most (27 seen on a busy machine), never more than a sliver of the 3,000-line input.
-    assert.ok(maxAhead <= 64, `read ${maxAhead} lines ahead of the output`);
+    // 2 in flight, 8 held in the reorder window, Readable.from's 16-line buffer and the line being
+    // handed over: never more than that, whatever the timing, out of a 3,000-line input.
+    assert.ok(maxAhead <= 2 + 8 + 16 + 2, `read ${maxAhead} lines ahead of the output`);
     assertNoProcessLeft();
   });
 });
