@@ -43,8 +43,11 @@ export interface EmulatorOptions {
   runtimeClient?: string;
   /** Start a sandbox right away, so the first invocation does not wait for a Node start. */
   prewarm?: boolean;
-  /** The function's stdout and stderr. Default: written to this process's stderr. */
-  onLog?: (chunk: Buffer) => void;
+  /**
+   * The function's stdout and stderr. Default: written to this process's stderr. Return a
+   * promise (see backPressure) to hold the function's output until it settles.
+   */
+  onLog?: (chunk: Buffer) => void | Promise<unknown>;
   /** START / END / REPORT lines. Default: dropped. */
   onPlatformLog?: (line: string, requestId: string) => void;
   /** Configuration warnings (a reserved variable refused, …). Default: stderr. */
@@ -76,7 +79,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const supervisor = new Supervisor(config, {
     mode: options.mode ?? 'warm',
     concurrency: checkInteger('concurrency', options.concurrency ?? 1, 1, 1024),
-    onLog: options.onLog ?? writeStderr,
+    onLog:
+      options.onLog ??
+      ((chunk) => {
+        process.stderr.write(chunk);
+        return backPressure(process.stderr);
+      }),
     onPlatformLog: options.onPlatformLog,
     onWarning: options.onWarning ?? ((message) => writeStderr(`emu: warning: ${message}\n`)),
     onSandboxStarted: (sandbox) => liveSandboxes.add(sandbox),
@@ -166,3 +174,19 @@ process.once('exit', () => {
     if (sandbox.pid !== undefined) killSandboxTree(sandbox.pid);
   }
 });
+
+/**
+ * For onLog: nothing while the stream takes more, else a promise of its 'drain' (or of its
+ * end). The function's output then waits in its pipe instead of piling up in this process,
+ * which a function logging faster than a slow reader takes would otherwise grow without bound.
+ */
+export function backPressure(stream: NodeJS.WritableStream): Promise<void> | undefined {
+  if ((stream as { writableNeedDrain?: boolean }).writableNeedDrain !== true) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const event of ['drain', 'close', 'error']) stream.off(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'close', 'error']) stream.once(event, done);
+  });
+}

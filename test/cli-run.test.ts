@@ -131,6 +131,28 @@ describe('emu run', () => {
     assertNoProcessLeft();
   });
 
+  test('a reader slower than the function logs holds the function back, not emu: emu stays small, nothing is lost', async () => {
+    const event = file('loud.json', JSON.stringify({ fault: 'stdout-100mb' }));
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), 'run', 'faults.handler', event, '--code-dir', FIXTURES, '-t', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderrBytes = 0;
+    child.stderr.on('data', (chunk: Buffer) => (stderrBytes += chunk.length));
+    child.stderr.pause(); // a reader that takes nothing for a while
+    let peakKb = 0;
+    const sample = setInterval(() => {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    }, 20);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    clearInterval(sample);
+    child.stderr.resume();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.ok(stderrBytes >= 100 * 1024 * 1024, `all 100 MB reached stderr (${stderrBytes})`);
+    // Without back-pressure emu read the whole 100 MB from the sandbox into its own memory meanwhile.
+    assert.ok(peakKb < 150 * 1024, `emu's RSS while its reader waited: ${Math.round(peakKb / 1024)} MB`);
+    assertNoProcessLeft();
+  });
+
   test('Ctrl-C during an invocation exits 130 and leaves no sandbox behind', async () => {
     const pidFile = path.join(scratch, 'sandbox.pid');
     let cliPid = 0;

@@ -24,7 +24,7 @@ export async function withEmulator(options: Partial<EmulatorOptions> & { handler
   const warnings: string[] = [];
   const emulator = createEmulator({
     codeDir: FIXTURES,
-    onLog: (chunk) => chunks.push(chunk),
+    onLog: (chunk) => void chunks.push(chunk),
     onWarning: (message) => warnings.push(message),
     ...options,
   });

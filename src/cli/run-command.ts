@@ -29,12 +29,15 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const fileEvent = options.eventSource === '-' ? undefined : await readEventJson(options.eventSource);
   const functionOptions = await setUpFunction(options.handler, { ...options.emulator, ...context?.emulator }, options.setup, reporter);
 
-  const { createEmulator } = await import('../emulator.js');
+  const { createEmulator, backPressure } = await import('../emulator.js');
   const emulator = createEmulator({
     handler: options.handler,
     ...functionOptions,
     prewarm: true, // the sandbox's Node start overlaps reading stdin and the rest of our own start-up
-    onLog: (chunk) => io.stderr.write(displayLog(chunk)),
+    onLog: (chunk) => {
+      io.stderr.write(displayLog(chunk));
+      return backPressure(io.stderr);
+    },
     ...(options.verbose ? { onPlatformLog: (line: string) => io.stderr.write(`${line}\n`) } : {}),
     onWarning: (message) => io.stderr.write(`emu: warning: ${message}\n`),
   });

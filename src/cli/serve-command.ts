@@ -28,6 +28,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   };
   const functions = options.template === undefined ? [await bareFunction(options, reporter)] : await templateFunctions(options, reporter, writeLog);
   const { startServeServer } = await import('../http/index.js');
+  const { backPressure } = await import('../emulator.js');
   const server = await listening(options, startServeServer({
     host: options.host,
     port: options.port,
@@ -36,6 +37,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     region: options.functionOptions.region ?? 'us-east-1',
     accountId: '123456789012',
     writeLog,
+    logBackPressure: () => backPressure(io.stderr),
   }));
   printBanner(server, options, io);
   await new Promise<void>((resolve) => {

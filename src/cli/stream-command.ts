@@ -74,14 +74,17 @@ async function wireStream(options: RunOptions, context: ContextOverrides | undef
   let stream: EventStream | undefined;
   const lineOf = (requestId: string): number | undefined => stream?.lineOf(requestId);
   const stderr = new StreamStderr(io.stderr, () => ({ events: summary.events, failed: summary.failed, inFlight: stream?.inFlight }));
-  const { createEmulator } = await import('../emulator.js');
+  const { createEmulator, backPressure } = await import('../emulator.js');
   const emulator = createEmulator({
     handler: options.handler,
     ...options.emulator,
     ...context?.emulator,
     concurrency: run.concurrency,
     prewarm: true, // the first sandbox's Node start overlaps opening the input
-    onLog: (chunk) => stderr.write(tagLogChunk(chunk, lineOf)),
+    onLog: (chunk) => {
+      stderr.write(tagLogChunk(chunk, lineOf));
+      return backPressure(io.stderr);
+    },
     // Without -v no listener at all: the platform lines are then never even formatted.
     ...(options.verbose ? { onPlatformLog: (line: string, requestId: string) => stderr.write(tagPlatformLine(line, requestId, lineOf)) } : {}),
     onWarning: (message) => stderr.write(`emu: warning: ${message}\n`),

@@ -15,6 +15,7 @@ export interface FunctionHostOptions {
   watch: boolean;
   /** The server's stderr. */
   writeLog(text: string): void;
+  logBackPressure?: (() => Promise<void> | undefined) | undefined;
 }
 
 interface Generation {
@@ -75,7 +76,10 @@ export class FunctionHost {
   #start(): Generation {
     const emulator = createEmulator({
       ...this.#options.emulator,
-      onLog: (chunk) => this.#tagger.write(chunk),
+      onLog: (chunk) => {
+        this.#tagger.write(chunk);
+        return this.#options.logBackPressure?.();
+      },
       onWarning: (message) => this.#options.writeLog(`emu: warning: ${this.#options.emulator.functionName ?? ''}: ${message}\n`),
     });
     return { emulator, inFlight: 0 };

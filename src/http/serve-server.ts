@@ -32,6 +32,8 @@ export interface ServeServerOptions {
   accountId: string;
   /** The server's stderr: request lines, function logs (tagged), warnings. */
   writeLog(text: string): void;
+  /** A promise while that stderr is full: functions' output then waits (see backPressure in emulator.ts). */
+  logBackPressure?(): Promise<void> | undefined;
 }
 
 export interface ServeServer {
@@ -44,7 +46,7 @@ export interface ServeServer {
 export async function startServeServer(options: ServeServerOptions): Promise<ServeServer> {
   const hosts = new Map<string, FunctionHost>();
   const hostList = options.functions.map((fn) => {
-    const host = new FunctionHost({ emulator: fn.emulator, watch: options.watch, writeLog: options.writeLog });
+    const host = new FunctionHost({ emulator: fn.emulator, watch: options.watch, writeLog: options.writeLog, logBackPressure: options.logBackPressure });
     hosts.set(host.name, host);
     if (fn.alias !== undefined && !hosts.has(fn.alias)) hosts.set(fn.alias, host);
     return host;

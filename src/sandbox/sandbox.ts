@@ -55,7 +55,8 @@ export interface SandboxOutcome {
 
 export interface SandboxListeners {
   /** A chunk of the function's stdout or stderr, in arrival order. */
-  onLog(chunk: Buffer, sandbox: Sandbox): void;
+  /** A returned promise holds the function's output until it settles (back-pressure from wherever emu writes it). */
+  onLog(chunk: Buffer, sandbox: Sandbox): void | Promise<unknown>;
   onWarning(message: string): void;
   /** The invocation went out to the runtime (when START is logged). */
   onDelivered(requestId: string): void;
@@ -96,6 +97,8 @@ export class Sandbox {
   #state: SandboxState = 'starting';
   #spawnedAt = 0;
   #initDurationMs: number | undefined;
+  /** onLog promises not yet settled: the function's output is paused while there are any. */
+  #outputHolds = 0;
   /** The first init passed AWS's 10 s limit and is being run again. */
   #reinit = false;
   #initLimitTimer: NodeJS.Timeout | null = null;
@@ -154,7 +157,9 @@ export class Sandbox {
     this.#probe = createPeakRssProbe(child.pid as number);
     const forward = (chunk: Buffer): void => {
       this.#capture?.push(chunk);
-      this.#listeners.onLog(chunk, this);
+      const held = this.#listeners.onLog(chunk, this);
+      // Only a promise holds: a JavaScript caller's onLog may return anything (say, write()'s boolean).
+      if (held instanceof Promise) this.#holdOutput(child, held);
     };
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
@@ -162,6 +167,23 @@ export class Sandbox {
     child.once('exit', (code, signal) => {
       if (child === this.#child) this.#onExit({ code, signal }); // not a process replaced by an init re-run
     });
+  }
+
+  /**
+   * emu's own output is full (a slow reader): the function's output waits in its pipe, and
+   * then in the function's own process, instead of piling up in emu's memory.
+   */
+  #holdOutput(child: ChildProcess, until: Promise<unknown>): void {
+    if (this.#outputHolds++ === 0) {
+      child.stdout?.pause();
+      child.stderr?.pause();
+    }
+    const release = (): void => {
+      if (--this.#outputHolds > 0) return;
+      child.stdout?.resume();
+      child.stderr?.resume();
+    };
+    until.then(release, release);
   }
 
   /**

@@ -27,7 +27,7 @@ export interface SupervisorOptions {
   mode: SandboxMode;
   concurrency: number;
   /** The function's stdout and stderr, chunk by chunk. */
-  onLog(chunk: Buffer, sandbox: Sandbox): void;
+  onLog(chunk: Buffer, sandbox: Sandbox): void | Promise<unknown>;
   /** START / END / REPORT lines; when absent they are never even formatted (the warm path is sub-millisecond). */
   onPlatformLog?: (line: string, requestId: string) => void;
   onWarning(message: string): void;
