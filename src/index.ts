@@ -1,5 +1,5 @@
 /** emu's programmatic API: run Lambda handlers in real sandboxes from your own tests. */
-export { createEmulator, DEFAULTS, type Emulator, type EmulatorOptions } from './emulator.js';
+export { backPressure, createEmulator, DEFAULTS, type Emulator, type EmulatorOptions } from './emulator.js';
 export type { InvocationResult, InvocationMetrics, InvocationError, InvokeOptions, SandboxMode } from './supervisor/index.js';
 export type { PeakRssMethod } from './measure/index.js';
 export { ErrorTypes, EmuError, type ErrorType } from './errors/index.js';
