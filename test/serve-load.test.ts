@@ -21,6 +21,18 @@ const FD_SLACK = 10;
 const RSS_SLACK_BYTES = 96 * MIB;
 
 const fdCount = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
+
+/** The fd count once the server has closed the connection that just asked (closes are asynchronous): unchanged for 300 ms. */
+async function settledFdCount(pid: number): Promise<number> {
+  let last = fdCount(pid);
+  for (let stable = 0; stable < 3; ) {
+    await sleep(100);
+    const now = fdCount(pid);
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  return last;
+}
 const rssBytes = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 
 function open(url: string): Promise<Socket> {
@@ -52,7 +64,7 @@ describe('emu serve under load', () => {
   before(async () => {
     serve = await startServe(['echo.handler', '--code-dir', `${SERVE_FIXTURES}/api`], { env: { EMU_SERVE_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) } });
     assert.equal(await ping(serve.url, 15_000), 200); // the sandbox is up and warm before the baseline
-    baseline = { fds: fdCount(serve.pid), rssBytes: rssBytes(serve.pid) };
+    baseline = { fds: await settledFdCount(serve.pid), rssBytes: rssBytes(serve.pid) };
   });
   after(async () => {
     await serve.stop();
