@@ -17,32 +17,13 @@ import { runInNewContext } from 'node:vm';
 import { createEmulator, type Emulator, type InvocationResult } from '../src/index.js';
 import { listDescendants } from '../src/sandbox/index.js';
 import { assertNoProcessLeft, eventually, FIXTURES, isAlive, MODES, REPO_ROOT } from './helpers.js';
+import { FAULT_NAMES } from './fixtures/fault-names.js';
 import { send } from './serve-helpers.js';
 
 type Mode = (typeof MODES)[number];
 type Fault = (typeof FAULTS)[number];
 
-const FAULTS = [
-  'ok',
-  'loop',
-  'never-settles',
-  'exit0',
-  'exit1',
-  'sigkill',
-  'sigsegv',
-  'throw-string',
-  'throw-null',
-  'throw-object',
-  'throw-subclass',
-  'stdout-100mb',
-  'response-7mb',
-  'grandchild',
-  'grandchild-group',
-  'grandchild-session',
-  'close-stdio',
-  'oom',
-  'late-rejection',
-] as const;
+const FAULTS = FAULT_NAMES;
 
 /** Faults that only a timeout ends: run with a 1 s timeout. */
 const HANGS: ReadonlySet<Fault> = new Set(['loop']);
@@ -335,6 +316,11 @@ async function apiSequence(mode: Mode, faults: Fault[], timeoutS: number, run: A
     await emulator.close();
   }
 }
+
+test('the typed fault list is the fixture\'s own', async () => {
+  const fixture = (await import(new URL('./fixtures/faults.mjs', import.meta.url).href)) as { FAULTS: string[] };
+  assert.deepEqual([...FAULTS], fixture.FAULTS);
+});
 
 test('programmatic API: every fault, cold and warm; sandboxes replaced, next event answered, fds and RSS back', async () => {
   // Warm-up: the modules, the timers and the first sandboxes' lazily created state, then the baseline.

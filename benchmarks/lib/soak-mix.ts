@@ -5,27 +5,11 @@
  * the other checks its ordered output, and nothing of the run is held in memory.
  */
 
-export const FAULT_KINDS = [
-  'loop',
-  'never-settles',
-  'exit0',
-  'exit1',
-  'sigkill',
-  'sigsegv',
-  'throw-string',
-  'throw-null',
-  'throw-object',
-  'throw-subclass',
-  'stdout-100mb',
-  'response-7mb',
-  'grandchild',
-  'grandchild-group',
-  'grandchild-session',
-  'close-stdio',
-  'oom',
-  'late-rejection',
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+import { FAULT_NAMES, type FaultName } from '../../test/fixtures/fault-names.js';
+
+/** Every fault of the fixture (test/fixtures/faults.mjs): the mix has them all. */
+export const FAULT_KINDS = FAULT_NAMES.filter((name): name is Exclude<FaultName, 'ok'> => name !== 'ok');
+export type FaultKind = Exclude<FaultName, 'ok'>;
 export type EventKind = 'ok' | FaultKind;
 
 /**
