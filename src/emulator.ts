@@ -182,11 +182,20 @@ process.once('exit', () => {
  */
 export function backPressure(stream: NodeJS.WritableStream): Promise<void> | undefined {
   if ((stream as { writableNeedDrain?: boolean }).writableNeedDrain !== true) return undefined;
-  return new Promise((resolve) => {
-    const done = (): void => {
-      for (const event of ['drain', 'close', 'error']) stream.off(event, done);
-      resolve();
-    };
-    for (const event of ['drain', 'close', 'error']) stream.once(event, done);
-  });
+  // One wait per stream, however many sandboxes ask: a listener per chunk would pile up (and warn) at high -c.
+  let drained = pendingDrains.get(stream);
+  if (drained === undefined) {
+    drained = new Promise((resolve) => {
+      const done = (): void => {
+        for (const event of ['drain', 'close', 'error']) stream.off(event, done);
+        pendingDrains.delete(stream);
+        resolve();
+      };
+      for (const event of ['drain', 'close', 'error']) stream.once(event, done);
+    });
+    pendingDrains.set(stream, drained);
+  }
+  return drained;
 }
+
+const pendingDrains = new WeakMap<NodeJS.WritableStream, Promise<void>>();

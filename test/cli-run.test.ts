@@ -131,7 +131,7 @@ describe('emu run', () => {
     assertNoProcessLeft();
   });
 
-  test('a reader slower than the function logs holds the function back, not emu: emu stays small, nothing is lost', async () => {
+  test('a reader slower than the function logs holds the function back, not emu: emu stays small, nothing is lost', async (t) => {
     const event = file('loud.json', JSON.stringify({ fault: 'stdout-100mb' }));
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), 'run', 'faults.handler', event, '--code-dir', FIXTURES, '-t', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderrBytes = 0;
@@ -149,7 +149,8 @@ describe('emu run', () => {
     assert.equal(code, 0);
     assert.ok(stderrBytes >= 100 * 1024 * 1024, `all 100 MB reached stderr (${stderrBytes})`);
     // Without back-pressure emu read the whole 100 MB from the sandbox into its own memory meanwhile.
-    assert.ok(peakKb < 150 * 1024, `emu's RSS while its reader waited: ${Math.round(peakKb / 1024)} MB`);
+    t.diagnostic(`emu's peak RSS while its reader waited: ${Math.round(peakKb / 1024)} MB`);
+    assert.ok(peakKb < 100 * 1024, `emu's RSS while its reader waited: ${Math.round(peakKb / 1024)} MB`);
     assertNoProcessLeft();
   });
 

@@ -1,6 +1,8 @@
 // Successful invocations through real sandboxes: payloads, context, environment, callbacks, logs, reuse.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { backPressure } from '../src/index.js';
 import { MODES, withEmulator } from './helpers.js';
 
 type Echo = {
@@ -163,3 +165,21 @@ describe('sandbox reuse', () => {
     });
   });
 });
+
+describe('backPressure (for onLog)', () => {
+  test('nothing while the stream takes more; once full, one shared wait however many sandboxes ask, settled by drain', async () => {
+    let release = (): void => {};
+    const slow = new Writable({ highWaterMark: 4, write: (_chunk, _encoding, callback) => (release = callback) });
+    assert.equal(backPressure(slow), undefined);
+    slow.write('more than four bytes');
+    const waits = Array.from({ length: 20 }, () => backPressure(slow));
+    assert.ok(waits[0] instanceof Promise);
+    assert.ok(waits.every((wait) => wait === waits[0]), 'one promise for every caller');
+    assert.equal(slow.listenerCount('drain'), 1, 'one drain listener, not one per chunk');
+    release();
+    await waits[0];
+    assert.equal(slow.listenerCount('drain'), 0);
+    assert.equal(backPressure(slow), undefined);
+  });
+});
+
