@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { createPeakRssProbe, type PeakRssMethod } from '../src/measure/index.js';
-import { eventually } from './helpers.js';
+import { assertNoProcessLeft, eventually } from './helpers.js';
 
 const MB = 1024 * 1024;
 
@@ -19,10 +19,11 @@ for (const method of ['proc-vmhwm', 'pidusage-sampling'] as PeakRssMethod[]) {
       assert.ok((probe.readPeakBytes() ?? 0) < 300 * MB);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      if (method === 'proc-vmhwm') assert.equal(probe.readPeakBytes(), undefined, 'a reaped process has no status');
+      assert.equal(probe.readPeakBytes(), undefined, 'a reaped process has no peak');
       probe.stop();
     } finally {
       child.kill('SIGKILL');
     }
+    assertNoProcessLeft();
   });
 }

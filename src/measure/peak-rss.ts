@@ -77,6 +77,7 @@ class SamplingProbe implements PeakRssProbe {
   readonly method = 'pidusage-sampling' as const;
   readonly #pid: number;
   #peakBytes: number | undefined;
+  #gone = false;
   #timer: NodeJS.Timeout;
 
   constructor(pid: number) {
@@ -91,7 +92,7 @@ class SamplingProbe implements PeakRssProbe {
       const { memory } = await pidusage(this.#pid);
       this.#peakBytes = Math.max(this.#peakBytes ?? 0, memory);
     } catch {
-      // Process gone between samples.
+      // Process gone between samples: readPeakBytes sees that itself.
     }
   }
 
@@ -101,10 +102,24 @@ class SamplingProbe implements PeakRssProbe {
   }
 
   readPeakBytes(): number | undefined {
-    return this.#peakBytes;
+    // The samples alone cannot tell: the last one may predate the exit by up to an interval.
+    // Signal 0 only asks the kernel whether the pid exists (one syscall, as the /proc probe's
+    // read is); nothing reaches the process, and once it is gone it is never asked again.
+    if (this.#peakBytes === undefined || this.#gone) return undefined;
+    this.#gone = !processExists(this.#pid);
+    return this.#gone ? undefined : this.#peakBytes;
   }
 
   stop(): void {
     clearInterval(this.#timer);
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, but not ours to signal
   }
 }
