@@ -1,7 +1,7 @@
 // Peak memory measured from outside the sandbox, per invocation, and the memory limit enforced.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MODES, withEmulator } from './helpers.js';
+import { eventually, MODES, withEmulator } from './helpers.js';
 
 const MB = 1024 * 1024;
 
@@ -42,5 +42,35 @@ for (const mode of MODES) {
         assert.equal(next.status, 'ok');
       });
     });
+
+    test('a peak over the limit made during init, with the answer at once, fails every cold start', async () => {
+      // Only the check made when the answer arrives can see it: the poll starts with the invocation.
+      await withEmulator({ handler: 'peak-before-answer.handler', mode, memoryMb: 128, env: { PEAK_AT_INIT: '1' } }, async ({ emulator }) => {
+        for (let i = 0; i < 6; i++) {
+          const result = await emulator.invoke({});
+          assert.equal(result.error?.errorType, 'Runtime.OutOfMemory', `invocation ${i + 1}: ${result.payloadJson}`);
+          assert.equal(result.metrics.coldStart, true, 'each on a new sandbox: the one past its limit is replaced');
+          assert.ok((result.metrics.maxMemoryUsedMb ?? 0) > 150, `Max Memory Used ${result.metrics.maxMemoryUsedMb} MB holds the init peak`);
+        }
+      });
+    });
   });
 }
+
+test('warm: memory taken between invocations and answered at once fails the next invocation', async () => {
+  await withEmulator({ handler: 'peak-before-answer.handler', mode: 'warm', memoryMb: 128 }, async ({ emulator, output }) => {
+    for (let i = 0; i < 4; i++) {
+      const first = await emulator.invoke({});
+      assert.equal(first.status, 'ok', first.payloadJson);
+      const { pid } = first.payload as { pid: number };
+      // Only now, with no invocation running (no poll), does the sandbox take 150 MB.
+      const holding = output().split('holding').length;
+      process.kill(pid, 'SIGUSR2');
+      assert.ok(await eventually(() => output().split('holding').length > holding, 5000), 'the sandbox took the memory');
+      const next = await emulator.invoke({});
+      assert.equal(next.error?.errorType, 'Runtime.OutOfMemory', `round ${i + 1}: ${next.payloadJson} (${next.metrics.durationMs} ms)`);
+      assert.equal(next.metrics.coldStart, false);
+      assert.ok((next.metrics.maxMemoryUsedMb ?? 0) > 150, `Max Memory Used ${next.metrics.maxMemoryUsedMb} MB`);
+    }
+  });
+});
