@@ -180,6 +180,46 @@ describe('emu bench: baselines', () => {
     assert.match(regressed.stderr, /gate failed: baseline/);
   });
 
+  test('at the default tolerances (10% memory, 25% duration), a warm p50 Duration far above the baseline fails the gate', async () => {
+    const waits = path.join(scratch, 'waits-baseline.json');
+    const args = ['bench/waits.handler', ...FAST, '--modes', 'warm'];
+    assert.equal((await bench([...args, '--save-baseline', waits])).code, 0);
+    const document = JSON.parse(readFileSync(waits, 'utf8')) as BenchReport;
+    const warm = document.modes.warm;
+    assert.ok(warm !== undefined);
+    warm.maxMemoryUsedMb.max = 100_000; // memory cannot regress: only the duration comparison decides
+    warm.durationMs.p50 = 1; // the function waits 20 ms: 20× the baseline, beyond 25% and the 1 ms slack
+    const run = await bench([...args, '--baseline', file('fast-past.json', JSON.stringify(document)), '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    const gate = json(run).gates?.find((g) => g.gate === 'baseline');
+    assert.ok(gate?.gate === 'baseline' && !gate.passed, JSON.stringify(gate));
+    const byMetric = Object.fromEntries(gate.comparisons.map((c) => [c.metric, c]));
+    assert.deepEqual(
+      [byMetric['max-memory-used-mb']?.passed, byMetric['max-memory-used-mb']?.tolerancePct],
+      [true, 10],
+      'the documented default --tolerance, 10%',
+    );
+    assert.deepEqual(
+      [byMetric['warm-duration-p50-ms']?.passed, byMetric['warm-duration-p50-ms']?.tolerancePct],
+      [false, 25],
+      'the warm p50 Duration is compared, at the documented default --duration-tolerance, 25%',
+    );
+    assert.ok((byMetric['warm-duration-p50-ms']?.current ?? 0) >= 15, 'the function really waited');
+  });
+
+  test('at the default --tolerance, Max Memory Used 30% above the baseline fails the gate', async () => {
+    const args = ['noop.handler', ...FAST, '--modes', 'warm'];
+    const document = json(await bench([...args, '--json']));
+    const warm = document.modes.warm;
+    assert.ok(warm !== undefined);
+    // From this run's own figure, so that the next run's small change in memory stays far from the 10% edge.
+    warm.maxMemoryUsedMb.max = (warm.maxMemoryUsedMb.max as number) / 1.3;
+    const run = await bench([...args, '--baseline', file('grew-30.json', JSON.stringify(document)), '--duration-tolerance', '100000', '--json']);
+    const gate = json(run).gates?.find((g) => g.gate === 'baseline');
+    const memory = gate?.gate === 'baseline' ? gate.comparisons.find((c) => c.metric === 'max-memory-used-mb') : undefined;
+    assert.deepEqual([run.code, memory?.passed, memory?.tolerancePct], [1, false, 10], JSON.stringify(memory));
+  });
+
   test('a baseline of another handler, other events, memory size or fewer modes is refused before anything runs', async () => {
     const cases: [string[], RegExp][] = [
       [['counter.handler', ...FAST, '--modes', 'warm'], /measured on handler noop\.handler .* this run is on counter\.handler .*not comparable/],
