@@ -90,9 +90,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real `emu` CLI (bin/emu.js, the built bundle) as a user would; resolves when it has exited. */
-export function runEmu(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
+/**
+ * Runs the real `emu` CLI (bin/emu.js, the built bundle) as a user would; resolves when it has exited.
+ * A CLI still running after timeoutMs (120 s by default) is SIGKILLed by its pid and the run rejects: a hang fails, never stalls the suite.
+ */
+export function runEmu(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; timeoutMs?: number } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), ...args], { cwd: REPO_ROOT, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -101,6 +104,16 @@ export function runEmu(args: string[], options: { stdin?: string; env?: NodeJS.P
     child.stdin.on('error', () => {}); // a CLI that exits before reading its stdin
     child.stdin.end(options.stdin ?? '');
     options.onSpawn?.(child.pid as number);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`emu ${args.join(' ')} was still running after ${timeoutMs} ms (SIGKILLed); stderr: ${stderr.slice(-2000)}`));
+      else resolve({ code, stdout, stderr });
+    });
   });
 }
