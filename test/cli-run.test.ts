@@ -121,7 +121,7 @@ describe('emu run', () => {
 
   test('a reader that leaves early (`emu run … | head -c 10`) is no crash: exit 0, no EPIPE trace', async () => {
     const event = file('three-mb.json', JSON.stringify({ bytes: 3_000_000 }));
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), 'run', 'big-response.handler', event, '--code-dir', FIXTURES], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), 'run', 'big-response.handler', event, '--code-dir', FIXTURES], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.once('data', () => child.stdout.destroy()); // like head: takes a little, then closes the pipe
@@ -133,7 +133,7 @@ describe('emu run', () => {
 
   test('a reader slower than the function logs holds the function back, not emu: emu stays small, nothing is lost', async (t) => {
     const event = file('loud.json', JSON.stringify({ fault: 'stdout-100mb' }));
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), 'run', 'faults.handler', event, '--code-dir', FIXTURES, '-t', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), 'run', 'faults.handler', event, '--code-dir', FIXTURES, '-t', '30'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
     let stderrBytes = 0;
     child.stderr.on('data', (chunk: Buffer) => (stderrBytes += chunk.length));
     child.stderr.pause(); // a reader that takes nothing for a while

@@ -15,9 +15,13 @@ export interface RunningServe {
   pid: number;
   functionUrls: Array<{ functionName: string; url: string }>;
   stderr(): string;
-  /** SIGINT, then checks the exit code is 0 and that no sandbox outlived emu. */
-  stop(): Promise<void>;
+  /** SIGINT (or the signal given), then checks the exit code is 0 and that no sandbox outlived emu. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
+
+/** How long emu serve may take to start listening, and to exit once asked to stop, before the test SIGKILLs it and fails. */
+export const SERVE_START_TIMEOUT_MS = 60_000;
+export const SERVE_STOP_TIMEOUT_MS = 30_000;
 
 export async function startServe(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningServe> {
   const env = options.env === undefined ? process.env : { ...process.env, ...options.env };
@@ -27,21 +31,42 @@ export async function startServe(args: string[], options: { env?: NodeJS.Process
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`emu serve did not start listening within ${SERVE_START_TIMEOUT_MS} ms (SIGKILLed): ${stderr}`));
+    }, SERVE_START_TIMEOUT_MS);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes('\n')) resolve(stdout.split('\n')[0] as string);
+      if (!stdout.includes('\n')) return;
+      clearTimeout(timer);
+      resolve(stdout.split('\n')[0] as string);
     });
-    void exited.then((code) => reject(new Error(`emu serve exited with ${code}: ${stderr}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`emu serve exited with ${code}: ${stderr}`));
+    });
   });
   const address = JSON.parse(line) as { url: string; functionUrls: RunningServe['functionUrls'] };
-  return { ...address, pid: child.pid as number, stderr: () => stderr, stop: () => stop(child, exited, () => stderr) };
+  return { ...address, pid: child.pid as number, stderr: () => stderr, stop: (signal) => stop(child, exited, () => stderr, signal) };
 }
 
-async function stop(child: ChildProcess, exited: Promise<number | null>, stderr: () => string): Promise<void> {
+async function stop(child: ChildProcess, exited: Promise<number | null>, stderr: () => string, signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
   const sandboxes = listDescendants(child.pid as number);
-  child.kill('SIGINT');
-  assert.equal(await exited, 0, stderr());
+  child.kill(signal);
+  assert.equal(await exitWithin(child, exited, SERVE_STOP_TIMEOUT_MS), 0, `emu serve after ${signal}: ${stderr()}`);
   assert.ok(await eventually(() => sandboxes.every((pid) => !isAlive(pid))), `sandboxes left: ${sandboxes.filter(isAlive).join(' ')}`);
+}
+
+/** The exit code; past timeoutMs, SIGKILL and a failure (a process that ignores its signal must not hang the suite). */
+export async function exitWithin(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+  const outcome = await Promise.race([exited, late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return outcome;
+  child.kill('SIGKILL');
+  await exited;
+  throw new Error(`process ${child.pid} had not exited ${timeoutMs} ms after it was asked to (SIGKILLed)`);
 }
 
 export interface RawResponse {

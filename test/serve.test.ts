@@ -103,7 +103,7 @@ describe('emu serve: usage errors exit 2 with one line', () => {
     const { spawnSync } = await import('node:child_process');
     const { EMU } = await import('./serve-helpers.js');
     for (const args of [['x.handler', '--template', 't.yaml'], ['x.handler', '--payload-format', '3.0'], ['--template', `${SERVE_FIXTURES}/template.yaml`, '--code-dir', '.']]) {
-      const run = spawnSync(process.execPath, [EMU, 'serve', ...args], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [EMU, 'serve', ...args], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
       assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, /^emu: .+\n$/);
     }
