@@ -31,10 +31,14 @@ export interface RuntimeApiHooks {
   onError(requestId: string, body: Buffer): void;
   onInitError(body: Buffer): void;
   onResponseTooLarge(requestId: string, sizeBytes: number): void;
+  /** A request handler or hook threw (an emu bug): the request got a 500 instead of taking the supervisor down. Default: a process warning. */
+  onServerError?(error: unknown): void;
 }
 
 const PREFIX = '/2018-06-01/runtime/';
 const ACCEPTED = Buffer.from('{"status":"OK"}');
+/** /invocation/{request id}/response and /error: the request id is one path segment. */
+const RESULT_ROUTE = /^invocation\/([^/]+)\/(response|error)$/;
 
 export class RuntimeApiServer {
   readonly #server: Server;
@@ -46,7 +50,13 @@ export class RuntimeApiServer {
 
   constructor(hooks: RuntimeApiHooks) {
     this.#hooks = hooks;
-    this.#server = createServer((req, res) => this.#route(req, res));
+    this.#server = createServer((req, res) => {
+      try {
+        this.#route(req, res);
+      } catch (error) {
+        this.#failed(res, error);
+      }
+    });
     // /next is a long poll and warm sandboxes idle for minutes: no server timeouts.
     this.#server.keepAliveTimeout = 0;
     this.#server.requestTimeout = 0;
@@ -85,15 +95,34 @@ export class RuntimeApiServer {
 
   #route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '';
-    if (!url.startsWith(PREFIX)) return this.#drainThen(req, () => reply(res, 404, notFound()));
-    const route = url.slice(PREFIX.length);
-    if (req.method === 'GET' && route === 'invocation/next') return this.#onNext(res);
-    if (req.method === 'POST' && route === 'init/error') return this.#onInitError(req, res);
-    const match = /^invocation\/([^/]+)\/(response|error)$/.exec(route);
-    if (req.method === 'POST' && match !== null) {
-      return this.#onResult(req, res, decodeURIComponent(match[1] as string), match[2] as 'response' | 'error');
-    }
-    this.#drainThen(req, () => reply(res, 404, notFound()));
+    if (!url.startsWith(PREFIX)) return this.#drainThen(req, res, () => reply(res, 404, notFound()));
+    // Routing ignores the query string, as RIE's router does (it matches the path only).
+    const queryAt = url.indexOf('?');
+    const route = queryAt < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, queryAt);
+    if (route === 'invocation/next') return req.method === 'GET' ? this.#onNext(res) : this.#wrongMethod(req, res, 'GET');
+    if (route === 'init/error') return req.method === 'POST' ? this.#onInitError(req, res) : this.#wrongMethod(req, res, 'POST');
+    const match = RESULT_ROUTE.exec(route);
+    if (match === null) return this.#drainThen(req, res, () => reply(res, 404, notFound()));
+    if (req.method !== 'POST') return this.#wrongMethod(req, res, 'POST');
+    const requestId = decodeRequestId(match[1] as string);
+    // An id whose escapes do not decode cannot be the one handed out.
+    if (requestId === null) return this.#drainThen(req, res, () => reply(res, 400, invalidRequestId()));
+    this.#onResult(req, res, requestId, match[2] as 'response' | 'error');
+  }
+
+  #wrongMethod(req: IncomingMessage, res: ServerResponse, allowed: string): void {
+    this.#drainThen(req, res, () => {
+      res.writeHead(405, { Allow: allowed, 'Content-Length': 0 });
+      res.end();
+    });
+  }
+
+  /** A throw inside a handler is emu's bug: that request gets RIE's 500, the supervisor and the invocation go on. */
+  #failed(res: ServerResponse, error: unknown): void {
+    if (this.#hooks.onServerError !== undefined) this.#hooks.onServerError(error);
+    else process.emitWarning(`Runtime API request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (res.headersSent) res.destroy();
+    else reply(res, 500, errorBody('InternalServerError', 'Internal Server Error'));
   }
 
   #onNext(res: ServerResponse): void {
@@ -136,43 +165,55 @@ export class RuntimeApiServer {
 
   #onResult(req: IncomingMessage, res: ServerResponse, requestId: string, kind: 'response' | 'error'): void {
     if (requestId !== this.#currentRequestId) {
-      return this.#drainThen(req, () => reply(res, 400, errorBody(ErrorTypes.invalidRequestId, 'Invalid request ID')));
+      return this.#drainThen(req, res, () => reply(res, 400, invalidRequestId()));
     }
     const mode = req.headers['lambda-runtime-function-response-mode'];
     if (kind === 'response' && mode !== undefined && mode !== 'buffered') {
       // Streaming responses are not supported yet: fail loudly rather than mangle the stream.
       this.#currentRequestId = null;
       this.#hooks.onError(requestId, Buffer.from(JSON.stringify(errorBody(ErrorTypes.invalidResponseModeHeader, `Response mode '${String(mode)}' is not supported by emu`))));
-      return this.#drainThen(req, () => reply(res, 400, errorBody('InvalidFunctionResponseMode', 'Unsupported response mode')));
+      return this.#drainThen(req, res, () => reply(res, 400, errorBody('InvalidFunctionResponseMode', 'Unsupported response mode')));
     }
-    // Answered from now on: the runtime may pipeline its next /next behind this body.
+    // Answered from now on: the runtime may pipeline its next /next behind this body. A body cut
+    // short never reaches 'end': no hook fires and the invocation ends by its timeout, as on RIE.
     this.#currentRequestId = null;
-    readBody(req, kind === 'response' ? MAX_RESPONSE_BYTES : Number.POSITIVE_INFINITY, (body, sizeBytes) => {
-      if (body === null) {
+    readBody(req, MAX_RESPONSE_BYTES, (body, sizeBytes) => {
+      if (body !== null) {
+        replyAccepted(res);
+        if (kind === 'response') this.#hooks.onResponse(requestId, body);
+        else this.#hooks.onError(requestId, body);
+      } else if (kind === 'response') {
         this.#hooks.onResponseTooLarge(requestId, sizeBytes);
-        return reply(res, 413, errorBody(ErrorTypes.requestEntityTooLarge, `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`));
+        reply(res, 413, tooLarge());
+      } else {
+        // RIE refuses an oversized error without reporting it: the invocation ends by its timeout.
+        reply(res, 413, tooLarge());
       }
-      replyAccepted(res);
-      if (kind === 'response') this.#hooks.onResponse(requestId, body);
-      else this.#hooks.onError(requestId, body);
-    });
+    }, (error) => this.#failed(res, error));
   }
 
   #onInitError(req: IncomingMessage, res: ServerResponse): void {
-    readBody(req, MAX_RESPONSE_BYTES, (body) => {
+    readBody(req, MAX_RESPONSE_BYTES, (body, sizeBytes) => {
       replyAccepted(res);
-      this.#hooks.onInitError(body ?? Buffer.from(JSON.stringify(errorBody(ErrorTypes.unknown, 'init error body too large'))));
-    });
+      this.#hooks.onInitError(body ?? Buffer.from(JSON.stringify(errorBody(ErrorTypes.unknown, `init error body too large (${sizeBytes} bytes, limit ${MAX_RESPONSE_BYTES})`))));
+    }, (error) => this.#failed(res, error));
   }
 
-  #drainThen(req: IncomingMessage, then: () => void): void {
+  /** Reads the body to its end (so the connection stays usable), then answers. */
+  #drainThen(req: IncomingMessage, res: ServerResponse, then: () => void): void {
     req.resume();
-    req.once('end', then);
+    req.once('end', () => {
+      try {
+        then();
+      } catch (error) {
+        this.#failed(res, error);
+      }
+    });
   }
 }
 
 /** Collects a body up to limitBytes; past the limit it keeps draining (so the connection stays usable) and yields null. */
-function readBody(req: IncomingMessage, limitBytes: number, done: (body: Buffer | null, sizeBytes: number) => void): void {
+function readBody(req: IncomingMessage, limitBytes: number, done: (body: Buffer | null, sizeBytes: number) => void, failed: (error: unknown) => void): void {
   const chunks: Buffer[] = [];
   let sizeBytes = 0;
   req.on('data', (chunk: Buffer) => {
@@ -180,7 +221,31 @@ function readBody(req: IncomingMessage, limitBytes: number, done: (body: Buffer 
     if (sizeBytes <= limitBytes) chunks.push(chunk);
     else chunks.length = 0;
   });
-  req.once('end', () => done(sizeBytes > limitBytes ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), sizeBytes));
+  req.once('end', () => {
+    try {
+      done(sizeBytes > limitBytes ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), sizeBytes);
+    } catch (error) {
+      failed(error);
+    }
+  });
+}
+
+/** The request id from its path segment, or null when its percent-escapes do not decode. */
+function decodeRequestId(segment: string): string | null {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+function invalidRequestId(): { errorType: string; errorMessage: string } {
+  return errorBody(ErrorTypes.invalidRequestId, 'Invalid request ID');
+}
+
+function tooLarge(): { errorType: string; errorMessage: string } {
+  return errorBody(ErrorTypes.requestEntityTooLarge, `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
 }
 
 function errorBody(errorType: string, errorMessage: string): { errorType: string; errorMessage: string } {
