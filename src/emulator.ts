@@ -3,10 +3,11 @@
  * checks the options, wires supervisor, pool and sandboxes, and makes sure no
  * sandbox outlives the process that started it.
  */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from './errors/emu-error.js';
-import { killSandboxTree, type FunctionConfig, type Sandbox } from './sandbox/index.js';
+import type { FunctionConfig } from './sandbox/index.js';
+import { sandboxGuard } from './supervisor/sandbox-guard.js';
 import type { CredentialsProvider, SandboxCredentials } from './sandbox/function-config.js';
 import { Supervisor, type InvocationResult, type InvokeOptions, type SandboxMode } from './supervisor/index.js';
 
@@ -87,9 +88,10 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       }),
     onPlatformLog: options.onPlatformLog,
     onWarning: options.onWarning ?? ((message) => writeStderr(`emu: warning: ${message}\n`)),
-    onSandboxStarted: (sandbox) => liveSandboxes.add(sandbox),
-    onSandboxEnded: (sandbox) => liveSandboxes.delete(sandbox),
+    onSandboxStarted: sandboxGuard.sandboxStarted,
+    onSandboxEnded: sandboxGuard.sandboxEnded,
   });
+  sandboxGuard.emulatorOpened();
   if (options.prewarm === true) supervisor.prewarm();
   let closed = false;
   return {
@@ -101,9 +103,14 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     },
     invokeJson: (eventJson, invokeOptions) =>
       closed ? Promise.reject(usageError('this emulator is closed')) : supervisor.invokeJson(eventJson, invokeOptions),
-    close: () => {
+    close: async () => {
+      if (closed) return supervisor.close();
       closed = true;
-      return supervisor.close();
+      try {
+        await supervisor.close();
+      } finally {
+        sandboxGuard.emulatorClosed();
+      }
     },
   };
 }
@@ -125,7 +132,7 @@ function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
     memoryMb: checkInteger('memory (MB)', options.memoryMb ?? DEFAULTS.memoryMb, 128, 10240),
     timeoutMs: checkInteger('timeout (seconds)', options.timeoutSeconds ?? DEFAULTS.timeoutSeconds, 1, 900) * 1000,
     env: { ...options.env },
-    nodeExecutable: options.nodeExecutable ?? process.execPath,
+    nodeExecutable: options.nodeExecutable === undefined ? process.execPath : checkExecutable(options.nodeExecutable),
   };
   if (typeof options.credentials === 'function') config.credentialsProvider = options.credentials;
   else if (options.credentials !== undefined) config.credentials = options.credentials;
@@ -136,6 +143,16 @@ function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
     config.inspect = { port, breakOnStart: options.inspect.breakOnStart === true };
   }
   return config;
+}
+
+function checkExecutable(file: string): string {
+  const resolved = path.resolve(file);
+  try {
+    accessSync(resolved, constants.X_OK);
+  } catch {
+    throw usageError(`Node.js executable not found or not executable: ${resolved}`);
+  }
+  return resolved;
 }
 
 function checkFolder(what: string, folder: string): string {
@@ -165,15 +182,6 @@ function checkInteger(what: string, value: number, min: number, max: number): nu
   if (!Number.isInteger(value)) throw usageError(`${what} must be a whole number, got ${value}`);
   return value;
 }
-
-/** Every sandbox of every emulator in this process, for the one exit hook below. */
-const liveSandboxes = new Set<Sandbox>();
-
-process.once('exit', () => {
-  for (const sandbox of liveSandboxes) {
-    if (sandbox.pid !== undefined) killSandboxTree(sandbox.pid);
-  }
-});
 
 /**
  * For onLog: nothing while the stream takes more, else a promise of its 'drain' (or of its

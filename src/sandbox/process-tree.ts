@@ -46,6 +46,14 @@ function childrenOf(pid: number): number[] {
 /** The environment variable that marks every process a sandbox starts, however far it wanders. */
 export const SANDBOX_MARKER_VARIABLE = '_EMU_SANDBOX_ID';
 
+/**
+ * The marker's value: the supervisor's pid, then the sandbox's id. The pid lets a test (or a
+ * later emu) find what one supervisor left behind among other supervisors' live sandboxes.
+ */
+export function sandboxMarker(sandboxId: string, supervisorPid = process.pid): string {
+  return `${supervisorPid}/${sandboxId}`;
+}
+
 /** SIGKILLs the group led by pid and every descendant found, at once. */
 export function killSandboxTree(pid: number): void {
   const descendants = listDescendants(pid);
@@ -60,24 +68,35 @@ export function killSandboxTree(pid: number): void {
  * came from (a cgroup would be the stronger tool, where one is available).
  */
 export function killMarkedProcesses(sandboxId: string, sandboxPid?: number): number[] {
+  const candidates = sandboxPid === undefined ? null : pidsHandedOutSince(sandboxPid);
+  const killed = findMarked(`${SANDBOX_MARKER_VARIABLE}=${sandboxMarker(sandboxId)}\0`, candidates ?? undefined);
+  for (const pid of killed) signal(pid);
+  return killed;
+}
+
+/** Every live process carrying the marker of a sandbox that the supervisor `supervisorPid` started (Linux; else empty). */
+export function listMarkedProcesses(supervisorPid: number): number[] {
+  return findMarked(`${SANDBOX_MARKER_VARIABLE}=${supervisorPid}/`);
+}
+
+function findMarked(marker: string, candidates: number[] = readdirSync('/proc').map(Number)): number[] {
   if (process.platform !== 'linux') return [];
-  const needle = Buffer.from(`\0${SANDBOX_MARKER_VARIABLE}=${sandboxId}\0`);
-  const killed: number[] = [];
-  const candidates = (sandboxPid === undefined ? null : pidsHandedOutSince(sandboxPid)) ?? readdirSync('/proc').map(Number);
+  const needle = Buffer.from(`\0${marker}`);
+  const found: number[] = [];
   for (const pid of candidates) {
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
-      const environ = Buffer.concat([Buffer.from('\0'), readFileSync(`/proc/${pid}/environ`)]);
-      if (environ.includes(needle)) {
-        signal(pid);
-        killed.push(pid);
-      }
+      // A leading NUL makes the first variable match like the others; a zombie's environ reads empty.
+      const environ = Buffer.concat([NUL, readFileSync(`/proc/${pid}/environ`)]);
+      if (environ.includes(needle)) found.push(pid);
     } catch {
       // Gone, or not ours to read.
     }
   }
-  return killed;
+  return found;
 }
+
+const NUL = Buffer.from('\0');
 
 const PID_RANGE_LIMIT = 2048;
 let pidMax: number | undefined;

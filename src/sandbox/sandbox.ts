@@ -2,8 +2,12 @@
  * One execution environment: a bootstrap process in its own process group,
  * served by its own Runtime API. It runs one invocation at a time and turns
  * everything that can happen to it (an answer, an error, a timeout, a crash,
- * too much memory) into an outcome. A sandbox that timed out, crashed or
- * passed its memory limit is dead and never reused.
+ * too much memory, a failed init) into an outcome.
+ *
+ * Two facts are kept apart: a dead sandbox is never reused (#transition makes
+ * 'dead' final), and a retired one has had its whole process group killed, its
+ * escaped processes swept and its exit awaited (retire(), the one path every
+ * ending takes: init error, timeout, crash, out of memory, close, shutdown).
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -90,8 +94,10 @@ export class Sandbox {
   readonly id = randomUUID();
   readonly #config: FunctionConfig;
   readonly #listeners: SandboxListeners;
-  readonly #server: RuntimeApiServer;
+  /** Replaced when init is re-run, so nothing the old process sent can reach the new one's state. */
+  #server: RuntimeApiServer;
   #child: ChildProcess | null = null;
+  #retirement: Promise<void> | null = null;
   #probe: PeakRssProbe | null = null;
   #closed: Promise<void> | null = null;
   #state: SandboxState = 'starting';
@@ -110,14 +116,19 @@ export class Sandbox {
   private constructor(config: FunctionConfig, listeners: SandboxListeners) {
     this.#config = config;
     this.#listeners = listeners;
-    this.#server = new RuntimeApiServer({
-      onNext: () => this.#onNext(),
-      onDelivered: (requestId) => this.#onDelivered(requestId),
-      onResponse: (id, body) => this.#onRuntimeResult(id, 'ok', body.toString('utf8')),
-      onError: (id, body) => this.#onRuntimeResult(id, 'error', body.toString('utf8')),
-      onInitError: (body) => this.#onInitError(body.toString('utf8')),
-      onResponseTooLarge: (id, size) => this.#onResponseTooLarge(id, size),
+    this.#server = this.#createServer();
+  }
+
+  #createServer(): RuntimeApiServer {
+    const server: RuntimeApiServer = new RuntimeApiServer({
+      onNext: () => server === this.#server && this.#onNext(),
+      onDelivered: (requestId) => server === this.#server && this.#onDelivered(requestId),
+      onResponse: (id, body) => server === this.#server && this.#onRuntimeResult(id, 'ok', body.toString('utf8')),
+      onError: (id, body) => server === this.#server && this.#onRuntimeResult(id, 'error', body.toString('utf8')),
+      onInitError: (body) => server === this.#server && this.#onInitError(body.toString('utf8')),
+      onResponseTooLarge: (id, size) => server === this.#server && this.#onResponseTooLarge(id, size),
     });
+    return server;
   }
 
   /** Starts the bootstrap; the sandbox is usable at once (an invocation waits for init). */
@@ -144,9 +155,14 @@ export class Sandbox {
       throw error;
     }
     if (this.#config.inspect?.breakOnStart !== true) {
-      this.#initLimitTimer = setTimeout(() => this.#onInitLimit(address), INIT_LIMIT_MS);
+      this.#initLimitTimer = setTimeout(() => void this.#onInitLimit(), INIT_LIMIT_MS);
       this.#initLimitTimer.unref();
     }
+  }
+
+  /** The one way the state changes: 'dead' is final, whatever arrives after it. */
+  #transition(to: SandboxState): void {
+    if (this.#state !== 'dead') this.#state = to;
   }
 
   #startProcess(address: string): void {
@@ -189,24 +205,33 @@ export class Sandbox {
   /**
    * Init still running after 10 s: as AWS does, the runtime is ended and init is run again,
    * now inside the first invocation and under its timeout (Sandbox.Timedout if both don't fit).
+   * The new process gets a new Runtime API server: a request the old one sent just before it
+   * was killed (its first /next, say) must not end the new one's init or take its event.
    */
-  #onInitLimit(address: string): void {
+  async #onInitLimit(): Promise<void> {
     this.#initLimitTimer = null;
-    if (this.#initDurationMs !== undefined || this.#state === 'dead' || this.#child?.pid === undefined) return;
+    const old = this.#child?.pid;
+    if (this.#initDurationMs !== undefined || this.#state === 'dead' || old === undefined) return;
     this.#listeners.onWarning(`init took longer than AWS's 10 s limit: it runs again inside the first invocation, under the function timeout`);
-    const old = this.#child.pid;
-    killSandboxTree(old);
-    killMarkedProcesses(this.id, old);
+    this.#child = null; // its exit is no longer this sandbox's
+    killProcesses(this.id, old);
+    this.#server.close();
     this.#reinit = true;
+    this.#server = this.#createServer();
     try {
+      const address = await this.#server.listen();
+      if ((this.#state as SandboxState) === 'dead') {
+        this.#server.close(); // retired while it was starting to listen
+        return;
+      }
       this.#startProcess(address);
-    } catch (error) {
-      this.#state = 'dead';
-      this.#server.close();
-      if (this.#active !== null) this.#fail(exitPayload(this.#active.request.requestId, { code: null, signal: 'SIGKILL' }), true);
+    } catch {
+      const active = this.#active;
+      void this.retire();
+      if (active !== null) this.#fail(exitPayload(active.request.requestId, { code: null, signal: 'SIGKILL' }), true);
       return;
     }
-    if (this.#active !== null) this.#startReinitDeadline(this.#active);
+    if (this.#active !== null && this.#active.deadline === undefined) this.#startReinitDeadline(this.#active);
   }
 
   #startReinitDeadline(active: ActiveInvocation): void {
@@ -227,30 +252,36 @@ export class Sandbox {
       const active: ActiveInvocation = { request, coldStart, timers: [], resolve, reject };
       this.#capture = request.captureLogs === true ? [] : null;
       this.#active = active;
-      if (this.#state === 'idle') this.#state = 'busy';
+      if (this.#state === 'idle') this.#transition('busy');
       // An init re-run already under way: this invocation's timeout covers it (the first init has its own limit).
       if (this.#state === 'starting' && this.#reinit) this.#startReinitDeadline(active);
       else this.#server.deliver({ ...request, timeoutMs: this.#config.timeoutMs });
     });
   }
 
-  /** Ends the sandbox and everything it started; resolves when the process is really gone. */
-  /** `sweep` also hunts grandchildren that escaped the tree (a /proc scan: for shutdown, not the hot path). */
-  async kill(options: { sweep?: boolean } = {}): Promise<void> {
-    if (this.#child?.pid !== undefined && this.#child.exitCode === null && this.#child.signalCode === null) {
-      killSandboxTree(this.#child.pid);
-    }
-    if (options.sweep === true) killMarkedProcesses(this.id, this.#child?.pid);
-    this.#state = 'dead';
+  /**
+   * Ends the sandbox and everything it started, whatever ended it: never reused again, the whole
+   * process group killed even when its leader is already gone (its members may not be), escaped
+   * processes swept, the real exit awaited. The kills happen before the first await, so a
+   * synchronous caller (an exit or signal hook) gets them too. Later calls share the first.
+   */
+  retire(): Promise<void> {
+    if (this.#retirement !== null) return this.#retirement;
+    this.#transition('dead');
+    if (this.#initLimitTimer !== null) clearTimeout(this.#initLimitTimer);
     this.#server.close();
-    if (this.#closed !== null) await withTimeout(this.#closed, EXIT_WAIT_MS);
+    const pid = this.#child?.pid;
+    if (pid !== undefined) killProcesses(this.id, pid);
+    const closed = this.#closed;
+    this.#retirement = closed === null ? Promise.resolve() : withTimeout(closed, EXIT_WAIT_MS);
+    return this.#retirement;
   }
 
   #onNext(): void {
     if (this.#initDurationMs !== undefined) return;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
     if (this.#initLimitTimer !== null) clearTimeout(this.#initLimitTimer);
-    this.#state = this.#active === null ? 'idle' : 'busy';
+    this.#transition(this.#active === null ? 'idle' : 'busy');
   }
 
   #onDelivered(requestId: string): void {
@@ -282,32 +313,27 @@ export class Sandbox {
     if (peakBytes !== undefined && peakBytes > mbToBytes(this.#config.memoryMb)) {
       return this.#failAndKill(ErrorTypes.outOfMemory, peakBytes);
     }
-    this.#state = 'idle';
+    this.#transition('idle');
     this.#settle(status, payloadJson, status === 'ok' ? undefined : postedErrorType(payloadJson), false, peakBytes);
   }
 
   #onInitError(payloadJson: string): void {
-    // The bootstrap exits next; the init error is what the first invocation returns.
-    this.#state = 'dead';
-    if (this.#active !== null) this.#settle('error', payloadJson, postedErrorType(payloadJson), true);
+    // The init error is what the first invocation returns; the runtime is reset, as AWS does.
+    const active = this.#active;
+    void this.retire();
+    if (active !== null) this.#settle('error', payloadJson, postedErrorType(payloadJson), true);
   }
 
   #onResponseTooLarge(requestId: string, sizeBytes: number): void {
     if (this.#active?.request.requestId !== requestId) return;
-    this.#state = 'idle';
+    this.#transition('idle');
     this.#fail(responseTooLargePayload(sizeBytes), false);
   }
 
   #onExit(status: ExitStatus): void {
-    const wasAlive = this.#state !== 'dead';
-    this.#state = 'dead';
-    this.#server.close();
+    this.#transition('dead');
     this.#probe?.stop();
-    if (wasAlive && this.#child?.pid !== undefined) {
-      // It died on its own: its group and any grandchild that left it die with it.
-      killSandboxTree(this.#child.pid);
-      killMarkedProcesses(this.id, this.#child.pid);
-    }
+    void this.retire(); // its group and any grandchild that left it die with it
     const active = this.#active;
     if (active === null) return;
     if (active.deliveredAt === undefined && this.#initDurationMs !== undefined) {
@@ -326,10 +352,8 @@ export class Sandbox {
     const active = this.#active;
     if (active === null) return;
     const peak = peakBytes ?? this.#probe?.readPeakBytes();
-    this.#state = 'dead';
-    if (this.#child?.pid !== undefined) killSandboxTree(this.#child.pid);
-    killMarkedProcesses(this.id, this.#child?.pid); // a timed-out or runaway function may have left escaped grandchildren
     this.#server.abandon();
+    void this.retire();
     const requestId = active.request.requestId;
     this.#fail(errorType === ErrorTypes.timedOut ? timeoutPayload(requestId, this.#config.timeoutMs) : outOfMemoryPayload(requestId), true, peak);
   }
@@ -367,6 +391,12 @@ export class Sandbox {
     if (sandboxLost && this.#closed !== null) void withTimeout(this.#closed, EXIT_WAIT_MS).then(handOver);
     else setImmediate(handOver);
   }
+}
+
+/** SIGKILLs the group led by pid, its descendants, and every process still carrying the sandbox's marker. */
+function killProcesses(sandboxId: string, pid: number): void {
+  killSandboxTree(pid);
+  killMarkedProcesses(sandboxId, pid);
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {

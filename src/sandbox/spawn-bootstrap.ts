@@ -1,15 +1,19 @@
 /**
  * Starting a sandbox's process: the runtime client (emu's bootstrap unless
  * told otherwise) under Node with AWS's memory-derived heap flags, in its own
- * process group, with an environment built from scratch.
+ * process group, with an environment built from scratch. On Linux the kernel
+ * SIGKILLs it if the supervisor dies without running any code (SIGKILL, the
+ * OOM killer): util-linux's setpriv sets the parent-death signal and execs
+ * the runtime in the same process, so its pid, memory and exit are the runtime's.
  */
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { internalError } from '../errors/emu-error.js';
 import { buildSandboxEnvironment, heapFlags } from './environment.js';
 import type { FunctionConfig } from './function-config.js';
-import { SANDBOX_MARKER_VARIABLE } from './process-tree.js';
+import { SANDBOX_MARKER_VARIABLE, sandboxMarker } from './process-tree.js';
 
 const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
 const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
@@ -17,9 +21,10 @@ const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.met
 export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtimeApiAddress: string, onWarning: (message: string) => void): ChildProcess {
   const { env, warnings } = buildSandboxEnvironment(config, runtimeApiAddress, RUNTIME_DIR);
   for (const warning of warnings) onWarning(warning);
-  env[SANDBOX_MARKER_VARIABLE] = sandboxId; // lets escaped grandchildren be found (see killMarkedProcesses)
+  env[SANDBOX_MARKER_VARIABLE] = sandboxMarker(sandboxId); // lets escaped grandchildren be found (see killMarkedProcesses)
   const args = [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), config.runtimeClient ?? BOOTSTRAP_PATH];
-  const subprocess = execa(config.nodeExecutable, args, {
+  const [file, fileArgs] = SETPRIV === undefined ? [config.nodeExecutable, args] : [SETPRIV, ['--pdeathsig', 'KILL', '--', config.nodeExecutable, ...args]];
+  const subprocess = execa(file, fileArgs, {
     cwd: config.codeDir,
     env,
     extendEnv: false,
@@ -34,6 +39,12 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   if (child.pid === undefined) throw internalError(`could not start the sandbox with ${config.nodeExecutable}`);
   return child;
 }
+
+/**
+ * Where setpriv is, if the kernel has parent-death signals. Elsewhere a sandbox notices a dead
+ * supervisor only when its event loop is free (its Runtime API connection closes).
+ */
+const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file)) : undefined;
 
 function inspectFlags(config: FunctionConfig): string[] {
   if (config.inspect === undefined) return [];

@@ -63,8 +63,8 @@ export class FunctionPool {
     this.#closed = true;
     const starting = this.#idle;
     this.#idle = [];
-    await Promise.all(starting.map((sandbox) => sandbox.then((s) => this.#retire(s, true), () => undefined)));
-    await Promise.all([...this.#live].map((sandbox) => this.#retire(sandbox, true)));
+    await Promise.all(starting.map((sandbox) => sandbox.then((s) => this.#retire(s), () => undefined)));
+    await Promise.all([...this.#live].map((sandbox) => this.#retire(sandbox)));
     await Promise.all(this.#retiring);
   }
 
@@ -110,7 +110,7 @@ export class FunctionPool {
     this.#options.onSandboxStarted(sandbox);
     if (this.#closed) {
       // close() ran while this one was starting: it must not outlive the pool.
-      await this.#retire(sandbox, true);
+      await this.#retire(sandbox);
       throw usageError('the emulator was closed before this invocation started');
     }
     return sandbox;
@@ -121,8 +121,8 @@ export class FunctionPool {
     return expiresAt !== undefined && expiresAt - Date.now() < CREDENTIALS_RECYCLE_MARGIN_MS;
   }
 
-  async #retire(sandbox: Sandbox, sweep = false): Promise<void> {
-    await sandbox.kill({ sweep });
+  async #retire(sandbox: Sandbox): Promise<void> {
+    await sandbox.retire();
     this.#credentialsExpiry.delete(sandbox);
     if (this.#live.delete(sandbox)) this.#options.onSandboxEnded(sandbox);
   }
