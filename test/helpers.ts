@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../src/index.js';
-import { listDescendants } from '../src/sandbox/index.js';
+import { listDescendants, listMarkedProcesses } from '../src/sandbox/index.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -36,10 +36,30 @@ export async function withEmulator(options: Partial<EmulatorOptions> & { handler
   assertNoProcessLeft();
 }
 
-/** No child, grandchild or zombie of this test process remains (but tsx's own esbuild service). */
+/** emu CLI processes this test process ran that have exited: none of their sandboxes' processes may remain. */
+const exitedSupervisors = new Set<number>();
+
+/**
+ * No child, grandchild or zombie of this test process remains (but tsx's own esbuild service),
+ * and no process anywhere carries the sandbox marker of this process or of an emu CLI it ran:
+ * a leaked process is reparented to init, out of reach of a walk down from this one.
+ */
 export function assertNoProcessLeft(): void {
   const left = listDescendants(process.pid).filter((pid) => !commandLine(pid).includes('esbuild'));
   assert.deepEqual(left.map((pid) => `${pid} ${commandLine(pid)}`), [], 'processes left behind by emu');
+  for (const supervisor of [process.pid, ...exitedSupervisors]) assertNoSandboxOf(supervisor);
+}
+
+/** No live process carries the sandbox marker of the emu supervisor `supervisorPid` (call it once that supervisor has closed or exited). */
+export function assertNoSandboxOf(supervisorPid: number): void {
+  // A process SIGKILLed a moment ago may still be on its way out: allow it a little time.
+  const until = Date.now() + 1000;
+  let marked = listMarkedProcesses(supervisorPid).filter(isAlive);
+  while (marked.length > 0 && Date.now() < until) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    marked = marked.filter(isAlive);
+  }
+  assert.deepEqual(marked.map((pid) => `${pid} ${commandLine(pid)}`), [], `processes of emu supervisor ${supervisorPid}'s sandboxes left running`);
 }
 
 function commandLine(pid: number): string {
@@ -112,6 +132,7 @@ export function runEmu(args: string[], options: { stdin?: string; env?: NodeJS.P
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      exitedSupervisors.add(child.pid as number);
       if (timedOut) reject(new Error(`emu ${args.join(' ')} was still running after ${timeoutMs} ms (SIGKILLed); stderr: ${stderr.slice(-2000)}`));
       else resolve({ code, stdout, stderr });
     });

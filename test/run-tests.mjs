@@ -1,7 +1,8 @@
 // Runs the test suite: Node 20's `node --test` finds no .ts files in a folder, so the list is explicit,
-// and an empty or stale list fails instead of passing with nothing tested.
+// and an empty or stale list fails instead of passing with nothing tested, as does a test file
+// in test/ that the list forgot (it would otherwise never run).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const TEST_FILES = [
   'test/architecture.test.ts',
@@ -32,11 +33,18 @@ const TEST_FILES = [
   'test/serve-fuzz.test.ts',
   'test/serve-load.test.ts',
   'test/fault-matrix.test.ts',
+  'test/sandbox-lifecycle.test.ts',
 ];
 
 const missing = TEST_FILES.filter((file) => !existsSync(file));
-if (TEST_FILES.length === 0 || missing.length > 0) {
-  console.error(TEST_FILES.length === 0 ? 'no test files listed' : `listed test files not found: ${missing.join(', ')}`);
+const unlisted = readdirSync('test')
+  .filter((name) => name.endsWith('.test.ts') || name.endsWith('.test.mjs'))
+  .map((name) => `test/${name}`)
+  .filter((file) => !TEST_FILES.includes(file));
+if (TEST_FILES.length === 0 || missing.length > 0 || unlisted.length > 0) {
+  if (TEST_FILES.length === 0) console.error('no test files listed');
+  if (missing.length > 0) console.error(`listed test files not found: ${missing.join(', ')}`);
+  if (unlisted.length > 0) console.error(`test files not in the list of test/run-tests.mjs (they would never run): ${unlisted.join(', ')}`);
   process.exit(1);
 }
 const only = process.argv.slice(2);

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { listDescendants } from '../src/sandbox/index.js';
-import { eventually, isAlive, REPO_ROOT } from './helpers.js';
+import { assertNoSandboxOf, eventually, isAlive, REPO_ROOT } from './helpers.js';
 
 export const EMU = path.join(REPO_ROOT, 'bin', 'emu.js');
 export const SERVE_FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'serve');
@@ -55,6 +55,7 @@ async function stop(child: ChildProcess, exited: Promise<number | null>, stderr:
   child.kill(signal);
   assert.equal(await exitWithin(child, exited, SERVE_STOP_TIMEOUT_MS), 0, `emu serve after ${signal}: ${stderr()}`);
   assert.ok(await eventually(() => sandboxes.every((pid) => !isAlive(pid))), `sandboxes left: ${sandboxes.filter(isAlive).join(' ')}`);
+  assertNoSandboxOf(child.pid as number);
 }
 
 /** The exit code; past timeoutMs, SIGKILL and a failure (a process that ignores its signal must not hang the suite). */
