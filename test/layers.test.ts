@@ -88,10 +88,19 @@ describe('the module path', () => {
     assert.deepEqual(payload, { 'shared-lib': 'versioned' });
   });
 
-  test('without the layer, the same require is an ImportModuleError', async () => {
+  // AWS's Node runtime reports Runtime.ImportModuleError only while it loads the handler's module;
+  // a require the handler itself calls later throws Node's plain Error, reported with errorType "Error".
+  test('without the layer, a require inside the handler fails with errorType Error (the error Node threw)', async () => {
     const { payload, errorType } = await invokeJson({ handler: 'uses-layer.handler' }, { modules: ['shared-lib'] });
-    assert.equal(errorType, 'Error', 'a require inside the handler throws, as on AWS');
+    assert.equal(errorType, 'Error');
     assert.match(payload.errorMessage as string, /^Cannot find module 'shared-lib'/);
+  });
+
+  test('without the layer, a require while the module loads is a Runtime.ImportModuleError', async () => {
+    const codeDir = makeLayer('requires-at-load', { 'index.js': "const lib = require('shared-lib');\nexports.handler = async () => lib.origin;\n" });
+    const { payload, errorType } = await invokeJson({ handler: 'index.handler', codeDir }, {});
+    assert.equal(errorType, 'Runtime.ImportModuleError');
+    assert.match(payload.errorMessage as string, /^Error: Cannot find module 'shared-lib'/);
   });
 });
 
