@@ -1,7 +1,7 @@
 // emu run's speed and footprint, each measured side by side with its yardstick in one run.
 // Usage: npm run build && npx tsx benchmarks/run.bench.ts [--quick]
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 // The built package, as users run it (tsx's on-the-fly transpiling would add its own overhead).
 import { createEmulator } from '../dist/index.js';
@@ -23,9 +23,9 @@ function timeSpawnSync(args: string[], env?: NodeJS.ProcessEnv): number {
   return performance.now() - started;
 }
 
-function timeSpawnToExit(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function timeSpawnToExit(args: string[], env: NodeJS.ProcessEnv, file = process.execPath): Promise<number> {
   const started = performance.now();
-  return new Promise((resolve) => spawn(process.execPath, args, { env, stdio: 'ignore' }).once('exit', () => resolve(performance.now() - started)));
+  return new Promise((resolve) => spawn(file, args, { env, stdio: 'ignore' }).once('exit', () => resolve(performance.now() - started)));
 }
 
 /** 1. One-shot CLI wall time against `node -e 0` and lambda-local, interleaved so noise hits all alike. */
@@ -97,6 +97,32 @@ async function cold(): Promise<string[]> {
   ];
 }
 
+/**
+ * 2b. What the parent-death signal costs each cold start: `node -e 0` spawned directly and through
+ * `setpriv --pdeathsig KILL` (one more execve before Node starts), interleaved, wall and CPU.
+ */
+async function parentDeathSignal(): Promise<string[]> {
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file));
+  if (setpriv === undefined) return ['| parent-death signal (setpriv) per cold start | n/a: no setpriv here | | | | |'];
+  const direct: number[] = [];
+  const wrapped: number[] = [];
+  const wrappedArgs = ['--pdeathsig', 'KILL', '--', process.execPath, '-e', '0'];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    direct.push(await timeSpawnToExit(['-e', '0'], {}));
+    wrapped.push(await timeSpawnToExit(wrappedArgs, {}, setpriv));
+  }
+  const cpuOf = async (run: () => Promise<number>): Promise<number> => {
+    const before = childrenCpuMs();
+    for (let i = 0; i < COLD_RUNS; i++) await run();
+    return (childrenCpuMs() - before) / COLD_RUNS;
+  };
+  const directCpuMs = await cpuOf(() => timeSpawnToExit(['-e', '0'], {}));
+  const wrappedCpuMs = await cpuOf(() => timeSpawnToExit(wrappedArgs, {}, setpriv));
+  return [
+    `| spawn \`node -e 0\` through \`setpriv --pdeathsig KILL\` (what each sandbox start now pays), wall; CPU | ${fmt(median(wrapped))} ms; ${fmt(wrappedCpuMs)} ms | spawned directly: ${fmt(median(direct))} ms; ${fmt(directCpuMs)} ms | ${fmt(median(wrapped) / median(direct), 2)}× (+${fmt(median(wrapped) - median(direct), 1)} ms) | | |`,
+  ];
+}
+
 /** 3. Warm overhead for a no-op handler, as the supervisor sees it, and sequential throughput from one sandbox. */
 async function warm(): Promise<string[]> {
   const emulator = createEmulator({ handler: 'noop.handler', codeDir: FIXTURES, mode: 'warm', onLog: () => {} });
@@ -137,7 +163,7 @@ function verdict(met: boolean): string {
   return met ? 'met' : '**not met**';
 }
 
-const rows = [...oneShot(), ...(await cold()), ...(await warm()), ...(await idleRss())];
+const rows = [...oneShot(), ...(await cold()), ...(await parentDeathSignal()), ...(await warm()), ...(await idleRss())];
 const table = [
   '| measure | emu | yardstick | ratio | target | |',
   '| --- | --- | --- | --- | --- | --- |',
