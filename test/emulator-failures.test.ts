@@ -110,6 +110,30 @@ for (const mode of MODES) {
       });
     });
 
+    test('an uncaught exception during an invocation posts its exact error; its sandbox is then replaced', async () => {
+      await withEmulator({ handler: 'uncaught-exception.handler', mode }, async ({ emulator, output }) => {
+        const result = await emulator.invoke({ when: 'during' });
+        assertUncaughtPayload(result.payload, 'RangeError', 'thrown from a timer');
+        assert.equal(result.error?.errorType, 'RangeError');
+        assert.match(output(), /\tERROR\tUncaught Exception \t\{"errorType":"RangeError","errorMessage":"thrown from a timer"/);
+        // The runtime exited after posting it: the next event gets a new sandbox.
+        const next = await emulator.invoke({});
+        assert.equal(next.status, 'ok', next.payloadJson);
+        assert.equal(next.metrics.coldStart, true);
+      });
+    });
+
+    test('an uncaught exception during init is the exact error of every cold start', async () => {
+      await withEmulator({ handler: 'uncaught-exception.handler', mode, env: { UNCAUGHT_AT_INIT: '1' } }, async ({ emulator }) => {
+        for (let i = 0; i < 2; i++) {
+          const result = await emulator.invoke({});
+          assertUncaughtPayload(result.payload, 'TypeError', 'thrown during init');
+          assert.equal(result.metrics.coldStart, true);
+          assert.equal(result.metrics.sandboxLost, true);
+        }
+      });
+    });
+
     test('a response over 6,291,556 bytes fails with Function.ResponseSizeTooLarge; one under it passes', async () => {
       await withEmulator({ handler: 'big-response.handler', mode }, async ({ emulator }) => {
         const tooLarge = await emulator.invoke({});
@@ -121,6 +145,30 @@ for (const mode of MODES) {
       });
     });
   });
+}
+
+test('warm: an uncaught exception after the answer fails the next event with Runtime.ExitError, exit status 129', async () => {
+  await withEmulator({ handler: 'uncaught-exception.handler', mode: 'warm' }, async ({ emulator, output }) => {
+    const answered = await emulator.invoke({ when: 'after' });
+    assert.equal(answered.status, 'ok', answered.payloadJson);
+    // On AWS the runtime is frozen once it answered; emu's is not, so let the timer fire first.
+    assert.ok(await eventually(() => output().includes('thrown after the answer')), 'the exception happened');
+    const victim = await emulator.invoke({});
+    assert.deepEqual(victim.payload, { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${victim.requestId} Error: Runtime exited with error: exit status 129` });
+    assert.equal(victim.metrics.sandboxLost, true);
+    const next = await emulator.invoke({});
+    assert.equal(next.status, 'ok');
+    assert.equal(next.metrics.coldStart, true);
+  });
+});
+
+/** The body AWS's runtime posts for an uncaught exception: exactly {errorType, errorMessage, trace}, the stack as lines. */
+function assertUncaughtPayload(payload: unknown, errorType: string, errorMessage: string): void {
+  const { trace, ...rest } = payload as { trace: string[] };
+  assert.deepEqual(rest, { errorType, errorMessage }, JSON.stringify(payload));
+  assert.ok(Array.isArray(trace) && trace.every((line) => typeof line === 'string'), JSON.stringify(payload));
+  assert.equal(trace[0], `${errorType}: ${errorMessage}`);
+  assert.match(trace[1] ?? '', /^ {4}at .*uncaught-exception\.mjs:\d+:\d+\)?$/);
 }
 
 test('the programmatic API closes cleanly with invocations still running', async () => {
