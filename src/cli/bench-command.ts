@@ -28,12 +28,11 @@ import {
   type GateResult,
   type ReportContext,
 } from '../bench/index.js';
-import { DEFAULTS } from '../emulator.js';
 import { usageError } from '../errors/emu-error.js';
 import { parseBenchOptions, BENCH_USAGE, type BenchOptions } from './bench-options.js';
 import { BenchProgressLine, renderBenchReport, renderGates } from './bench-render.js';
 import { ExitCode } from './exit-codes.js';
-import { setUpFunction } from './function-setup.js';
+import { resolveFunctionOptions, type ResolvedFunction } from './function-options.js';
 import type { CliIo } from './io.js';
 import { displayLog } from './render.js';
 import { onInterrupt } from './signals.js';
@@ -44,18 +43,19 @@ export async function runBenchCommand(argv: string[], io: CliIo): Promise<number
     io.stdout.write(BENCH_USAGE);
     return ExitCode.success;
   }
-  const context = reportContext(options, await readEvents(options.eventSource, io));
+  const events = await readEvents(options.eventSource, io);
   for (const file of [options.htmlFile, options.saveBaselineFile]) if (file !== undefined) await checkFolder(file);
   const baseline = options.baselineFile === undefined ? undefined : await loadBaseline(options.baselineFile);
-  const notes = baseline === undefined ? [] : checkComparable(baseline, measuredOn(context), options.modes, options.baselineFile ?? '');
-  // Last of the checks: it may call STS for a role.
-  options.emulator = await setUpFunction(options.handler, options.emulator, options.setup, {
+  // It may call STS for a role; the one check after it needs the function's settled memory size.
+  const fn = await resolveFunctionOptions({ handler: options.handler, flags: options.emulator, setup: options.setup }, {
     notice: (message) => io.stderr.write(`emu: ${message}\n`),
     warning: (message) => io.stderr.write(`emu: warning: ${message}\n`),
     verbose: options.verbose,
   });
+  const context = reportContext(options, fn, events);
+  const notes = baseline === undefined ? [] : checkComparable(baseline, measuredOn(context), options.modes, options.baselineFile ?? '');
 
-  const samples = await runWithProgress(options, context, io);
+  const samples = await runWithProgress(options, fn, context, io);
   if (samples.interrupted) {
     io.stderr.write(`emu: interrupted after ${samples.samples.length} invocations; no report\n`);
     return ExitCode.interrupted;
@@ -66,14 +66,14 @@ export async function runBenchCommand(argv: string[], io: CliIo): Promise<number
   return finish(options, report, samples, io);
 }
 
-function reportContext(options: BenchOptions, events: BenchEvents): ReportContext {
-  const codeDir = path.resolve(options.emulator.codeDir ?? '.');
+function reportContext(options: BenchOptions, fn: ResolvedFunction, events: BenchEvents): ReportContext {
+  const codeDir = path.resolve(fn.codeDir);
   return {
-    handler: options.handler,
+    handler: fn.handler,
     codeDir: path.relative(process.cwd(), codeDir).split(path.sep).join('/') || '.',
     events,
-    memorySizeMb: options.emulator.memoryMb ?? DEFAULTS.memoryMb,
-    timeoutSeconds: options.emulator.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
+    memorySizeMb: fn.memoryMb,
+    timeoutSeconds: fn.timeoutSeconds,
     runs: options.runs,
     concurrency: options.concurrency,
     modes: options.modes,
@@ -96,14 +96,14 @@ async function checkFolder(file: string): Promise<void> {
   if (info === undefined || !info.isDirectory()) throw usageError(`${file}: folder ${folder} not found`);
 }
 
-async function runWithProgress(options: BenchOptions, context: ReportContext, io: CliIo): Promise<BenchSamples> {
+async function runWithProgress(options: BenchOptions, fn: ResolvedFunction, context: ReportContext, io: CliIo): Promise<BenchSamples> {
   const progress = new BenchProgressLine(io.stderr);
   const aborter = new AbortController();
   const stopListening = onInterrupt(() => aborter.abort());
   try {
     return await runBench({
-      handler: options.handler,
-      function: options.emulator,
+      handler: fn.handler,
+      function: fn,
       events: context.events.events,
       runs: options.runs,
       modes: options.modes,

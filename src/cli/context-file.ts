@@ -12,7 +12,8 @@ import { validateJson } from './event-input.js';
 const SUPPORTED = ['functionName', 'functionVersion', 'invokedFunctionArn', 'memoryLimitInMB', 'awsRequestId', 'clientContext', 'identity', 'tenantId'];
 
 export interface ContextOverrides {
-  emulator: Partial<EmulatorOptions>;
+  /** The function's own fields; resolveFunctionOptions puts flags above them. */
+  emulator: Pick<EmulatorOptions, 'functionName' | 'functionVersion' | 'memoryMb'>;
   invoke: InvokeOptions;
 }
 

@@ -2,9 +2,9 @@
  * The function flags that need files, folders or the network (env files,
  * layers, role and credentials) → emulator options. Local checks come first,
  * so a bad file or folder is refused before STS is called or a sandbox starts.
- * Shared by every command that runs a function (run, bench, serve).
+ * Called by resolveFunctionOptions (function-options.ts), once the function's
+ * name and region are settled.
  */
-import path from 'node:path';
 import { checkLayerFolders, resolveFunctionEnvironment } from '../config/index.js';
 import { parseRoleArn, resolveFunctionCredentials } from '../credentials/index.js';
 import type { EmulatorOptions } from '../emulator.js';
@@ -25,30 +25,35 @@ export interface SetupReporter {
   verbose: boolean;
 }
 
-type FunctionOptions = Omit<EmulatorOptions, 'handler'>;
-
 /** What a SAM template says of the function, for `emu serve --template`: its variables sit lowest in the precedence. */
 export interface TemplateFunctionFacts {
   env: Record<string, string>;
   logicalId: string;
 }
 
+/** The settled facts the files and STS depend on: the name picks the --env-vars block and the role's session. */
+export interface SettledFunction {
+  functionName: string;
+  region: string;
+  /** --env pairs. */
+  env: Record<string, string>;
+}
+
+export type FunctionSetUp = Pick<EmulatorOptions, 'env' | 'layers' | 'credentials'>;
+
 export async function setUpFunction(
-  handler: string,
-  options: FunctionOptions,
+  settled: SettledFunction,
   flags: FunctionSetupFlags,
   reporter: SetupReporter,
   template?: TemplateFunctionFacts,
-): Promise<FunctionOptions> {
+): Promise<FunctionSetUp> {
   if (flags.role !== undefined) parseRoleArn(flags.role);
   const layers = checkLayerFolders(flags.layers);
-  // Loaded lazily, as run-command does: `emu event` and --help never pay for the emulator's modules.
-  const { DEFAULTS, defaultFunctionName } = await import('../emulator.js');
-  const functionName = options.functionName ?? defaultFunctionName(handler, path.resolve(options.codeDir ?? '.'));
+  const { functionName } = settled;
   const environment = await resolveFunctionEnvironment({
     ...(flags.envVarsFile === undefined ? {} : { envVarsFile: flags.envVarsFile }),
     envFiles: flags.envFiles,
-    pairs: options.env ?? {},
+    pairs: settled.env,
     functionKeys: template === undefined ? [functionName] : [template.logicalId, functionName],
     ...(template === undefined ? {} : { template: template.env }),
   });
@@ -60,12 +65,12 @@ export async function setUpFunction(
     ...(flags.profile === undefined ? {} : { profile: flags.profile }),
     noCredentials: flags.noCredentials,
     functionName,
-    region: options.region ?? DEFAULTS.region,
+    region: settled.region,
   });
   for (const warning of resolved.warnings) reporter.warning(warning);
   if (reporter.verbose) reporter.notice(`credentials: ${resolved.description}`);
 
-  const setUp: FunctionOptions = { ...options, env: environment.env };
+  const setUp: FunctionSetUp = { env: environment.env };
   if (layers.folders.length > 0) setUp.layers = layers.folders;
   if (resolved.credentials !== undefined) setUp.credentials = resolved.credentials;
   return setUp;

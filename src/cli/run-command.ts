@@ -6,7 +6,8 @@ import type { InvocationResult } from '../supervisor/index.js';
 import { readContextFile } from './context-file.js';
 import { readEventJson } from './event-input.js';
 import { ExitCode } from './exit-codes.js';
-import { setUpFunction, type SetupReporter } from './function-setup.js';
+import type { SetupReporter } from './function-setup.js';
+import { resolveFunctionOptions } from './function-options.js';
 import type { CliIo } from './io.js';
 import { displayLog, toJsonRecord } from './render.js';
 import { parseRunOptions } from './run-options.js';
@@ -19,19 +20,18 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(RUN_USAGE);
     return ExitCode.success;
   }
-  const reporter = setupReporter(io, options.verbose);
+  // Everything that can be checked cheaply is checked before a sandbox starts (the resolver: local files first, then STS).
+  const context = options.contextFile === undefined ? undefined : await readContextFile(options.contextFile);
+  const fileEvent = options.stream || options.eventSource === '-' ? undefined : await readEventJson(options.eventSource);
+  const sources = { handler: options.handler, flags: options.emulator, setup: options.setup, ...(context === undefined ? {} : { context: context.emulator }) };
+  const functionOptions = await resolveFunctionOptions(sources, setupReporter(io, options.verbose));
   if (options.stream) {
     const { runStreamCommand } = await import('./stream-command.js');
-    return runStreamCommand({ ...options, emulator: await setUpFunction(options.handler, options.emulator, options.setup, reporter) }, io);
+    return runStreamCommand(options, functionOptions, context?.invoke, io);
   }
-  // Everything that can be checked cheaply is checked before a sandbox starts (setUpFunction: local files first, then STS).
-  const context = options.contextFile === undefined ? undefined : await readContextFile(options.contextFile);
-  const fileEvent = options.eventSource === '-' ? undefined : await readEventJson(options.eventSource);
-  const functionOptions = await setUpFunction(options.handler, { ...options.emulator, ...context?.emulator }, options.setup, reporter);
 
   const { createEmulator, backPressure } = await import('../emulator.js');
   const emulator = createEmulator({
-    handler: options.handler,
     ...functionOptions,
     prewarm: true, // the sandbox's Node start overlaps reading stdin and the rest of our own start-up
     onLog: (chunk) => {

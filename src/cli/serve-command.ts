@@ -5,11 +5,11 @@
  * Ctrl-C or SIGTERM is the normal way to stop a server, so it exits 0.
  */
 import path from 'node:path';
-import type { EmulatorOptions } from '../emulator.js';
 import { usageError } from '../errors/emu-error.js';
 import type { ServedFunction, ServeServer } from '../http/index.js';
 import { ExitCode } from './exit-codes.js';
-import { setUpFunction, type SetupReporter } from './function-setup.js';
+import { functionPlacement, resolveFunctionOptions, type ResolvedFunction } from './function-options.js';
+import type { SetupReporter } from './function-setup.js';
 import type { CliIo } from './io.js';
 import { onInterrupt } from './signals.js';
 import { parseServeOptions, SERVE_USAGE, type ServeOptions } from './serve-options.js';
@@ -26,16 +26,18 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     warning: (message) => writeLog(`emu: warning: ${message}\n`),
     verbose: false,
   };
-  const functions = options.template === undefined ? [await bareFunction(options, reporter)] : await templateFunctions(options, reporter, writeLog);
+  const resolved = options.template === undefined ? [await bareFunction(options, reporter)] : await templateFunctions(options, reporter, writeLog);
   const { startServeServer } = await import('../http/index.js');
   const { backPressure } = await import('../emulator.js');
+  // One region and account for the whole server: every function's, as the resolver settled them.
+  const { region, accountId } = (resolved[0] as ResolvedServed).fn;
   const server = await listening(options, startServeServer({
     host: options.host,
     port: options.port,
-    functions,
+    functions: resolved.map(({ fn, ...served }) => ({ ...served, emulator: { ...fn, concurrency: options.concurrency } })),
     watch: options.watch,
-    region: options.functionOptions.region ?? 'us-east-1',
-    accountId: '123456789012',
+    region,
+    accountId,
     writeLog,
     logBackPressure: () => backPressure(io.stderr),
   }));
@@ -70,43 +72,30 @@ async function listening(options: ServeOptions, started: Promise<ServeServer>): 
   }
 }
 
-async function bareFunction(options: ServeOptions, reporter: SetupReporter): Promise<ServedFunction> {
-  const handler = options.handler as string;
-  const functionOptions = await setUpFunction(handler, options.functionOptions, options.setup, reporter);
-  const { mode } = functionOptions;
-  const route =
+/** A function to serve, its emulator options settled (concurrency is the server's, added last). */
+type ResolvedServed = Omit<ServedFunction, 'emulator'> & { fn: ResolvedFunction };
+
+async function bareFunction(options: ServeOptions, reporter: SetupReporter): Promise<ResolvedServed> {
+  const fn = await resolveFunctionOptions({ handler: options.handler as string, flags: options.functionOptions, setup: options.setup }, reporter);
+  const routes =
     options.payloadFormat === '2.0'
       ? [{ api: 'http' as const, method: 'ANY', path: '$default', payloadFormat: '2.0' as const, stage: '$default', binaryMediaTypes: [] }]
       : ['/', '/{proxy+}'].map((p) => ({ api: 'rest' as const, method: 'ANY', path: p, payloadFormat: '1.0' as const, stage: 'Prod', binaryMediaTypes: [] }));
-  return {
-    emulator: { handler, ...functionOptions, mode, concurrency: options.concurrency },
-    routes: route,
-    functionUrl: false,
-  };
+  return { fn, routes, functionUrl: false };
 }
 
-async function templateFunctions(options: ServeOptions, reporter: SetupReporter, writeLog: (text: string) => void): Promise<ServedFunction[]> {
+async function templateFunctions(options: ServeOptions, reporter: SetupReporter, writeLog: (text: string) => void): Promise<ResolvedServed[]> {
   const { readSamTemplate, parseParameterOverrides } = await import('../template/index.js');
-  const cli = options.functionOptions;
-  const template = readSamTemplate(options.template as string, {
-    parameterOverrides: parseParameterOverrides(options.parameterOverrides),
-    ...(cli.region === undefined ? {} : { region: cli.region }),
-  });
+  const flags = options.functionOptions;
+  // The pseudo-parameters AWS::Region and AWS::AccountId are the functions' own region and account.
+  const template = readSamTemplate(options.template as string, { parameterOverrides: parseParameterOverrides(options.parameterOverrides), ...(await functionPlacement(flags)) });
   for (const warning of template.warnings) writeLog(`emu: warning: ${warning}\n`);
   for (const skipped of template.skipped) writeLog(`emu: skipped ${skipped}\n`);
   if (template.functions.length === 0) throw usageError(`${options.template}: no Node.js function to serve`);
-  const served: ServedFunction[] = [];
+  const served: ResolvedServed[] = [];
   for (const fn of template.functions) {
-    const { env: cliEnv, ...cliRest } = cli;
-    const base: Omit<EmulatorOptions, 'handler'> = { codeDir: fn.codeDir, functionName: fn.functionName, concurrency: options.concurrency, ...cliRest, env: cliEnv ?? {} };
-    if (cli.memoryMb === undefined && fn.memoryMb !== undefined) base.memoryMb = fn.memoryMb;
-    if (cli.timeoutSeconds === undefined && fn.timeoutSeconds !== undefined) base.timeoutSeconds = fn.timeoutSeconds;
-    // The template's variables sit lowest; env files and --env override them variable by variable.
-    // The template's layers come first (AWS's order), --layer after them; --role beats the template's Role.
-    const role = options.setup.role ?? (options.setup.noCredentials ? undefined : fn.roleArn);
-    const setup = { ...options.setup, layers: [...fn.layers, ...options.setup.layers], ...(role === undefined ? {} : { role }) };
-    const emulator = await setUpFunction(fn.handler, base, setup, reporter, { env: fn.env, logicalId: fn.logicalId });
-    served.push({ emulator: { handler: fn.handler, ...emulator }, alias: fn.logicalId, routes: fn.routes, functionUrl: fn.functionUrl });
+    const resolved = await resolveFunctionOptions({ handler: fn.handler, flags, setup: options.setup, template: fn }, reporter);
+    served.push({ fn: resolved, alias: fn.logicalId, routes: fn.routes, functionUrl: fn.functionUrl });
   }
   return served;
 }

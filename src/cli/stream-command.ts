@@ -7,7 +7,7 @@
 import { open, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import type { Emulator } from '../emulator.js';
+import type { Emulator, EmulatorOptions } from '../emulator.js';
 import { usageError } from '../errors/emu-error.js';
 import { readPrices } from '../measure/index.js';
 import type { InvokeOptions } from '../supervisor/index.js';
@@ -20,24 +20,23 @@ import {
   type StreamInput,
   type StreamSummaryReport,
 } from '../stream/index.js';
-import { readContextFile, type ContextOverrides } from './context-file.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { RunOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
 import { formatStreamLine, renderSummary, StreamStderr, tagLogChunk, tagPlatformLine, type StreamRunDescription } from './stream-render.js';
 
-export async function runStreamCommand(options: RunOptions, io: CliIo): Promise<number> {
+/** `fn` is the function as resolveFunctionOptions settled it (context file included); `invoke` the context file's per-invocation fields. */
+export async function runStreamCommand(options: RunOptions, fn: EmulatorOptions, invoke: InvokeOptions | undefined, io: CliIo): Promise<number> {
   // Everything that can be refused is refused before a sandbox starts.
   const prices = readPrices(process.env);
-  const context = options.contextFile === undefined ? undefined : await readContextFile(options.contextFile);
   if (options.summaryFile !== undefined) await checkSummaryFolder(options.summaryFile);
   const input = await openInput(options.eventSource, io);
   keepYoungGenerationSmall();
-  const run: StreamRunDescription = { mode: options.emulator.mode ?? 'warm', concurrency: options.concurrency ?? 1 };
+  const run: StreamRunDescription = { mode: fn.mode ?? 'warm', concurrency: options.concurrency ?? 1 };
   let wired: WiredStream;
   try {
-    wired = await wireStream(options, context, input, run, io);
+    wired = await wireStream({ options, fn, invoke }, input, run, io);
   } catch (error) {
     input.destroy?.();
     throw error;
@@ -69,16 +68,20 @@ interface WiredStream {
 }
 
 /** Emulator, engine, stdout and stderr, connected: records go to the summary and stdout, logs to stderr tagged with their line. */
-async function wireStream(options: RunOptions, context: ContextOverrides | undefined, input: StreamInput, run: StreamRunDescription, io: CliIo): Promise<WiredStream> {
+interface StreamFunction {
+  options: RunOptions;
+  fn: EmulatorOptions;
+  invoke: InvokeOptions | undefined;
+}
+
+async function wireStream({ options, fn, invoke }: StreamFunction, input: StreamInput, run: StreamRunDescription, io: CliIo): Promise<WiredStream> {
   const summary = new StreamSummary();
   let stream: EventStream | undefined;
   const lineOf = (requestId: string): number | undefined => stream?.lineOf(requestId);
   const stderr = new StreamStderr(io.stderr, () => ({ events: summary.events, failed: summary.failed, inFlight: stream?.inFlight }));
   const { createEmulator, backPressure } = await import('../emulator.js');
   const emulator = createEmulator({
-    handler: options.handler,
-    ...options.emulator,
-    ...context?.emulator,
+    ...fn,
     concurrency: run.concurrency,
     prewarm: true, // the first sandbox's Node start overlaps opening the input
     onLog: (chunk) => {
@@ -99,7 +102,7 @@ async function wireStream(options: RunOptions, context: ContextOverrides | undef
     input,
     invoker: emulator,
     maxInFlight: run.concurrency,
-    invokeOptions: streamInvokeOptions(context?.invoke, stderr),
+    invokeOptions: streamInvokeOptions(invoke, stderr),
     sink: {
       write: (record) => {
         summary.add(record);

@@ -1,0 +1,73 @@
+/**
+ * Every source of a function's options → its emulator options: the one way
+ * run, run --stream, bench and serve (bare and --template) describe a function.
+ * Field by field, highest first:
+ *
+ *   1. flags: -t, -m, --function-name, --region, --code-dir, --env, --layer, --role …
+ *   2. the --context file (emu run): functionName, functionVersion, memoryLimitInMB
+ *   3. env files (--env-vars, --env-file): variables only
+ *   4. the SAM template (emu serve --template): FunctionName, CodeUri, Handler,
+ *      MemorySize, Timeout, Environment, Layers, Role
+ *   5. DEFAULTS (src/emulator.ts), and the name derived from the handler
+ *
+ * Variables merge variable by variable, lowest first: template < --env-vars
+ * Parameters < its block for this function < --env-file (in order) < --env
+ * (config/function-environment.ts). The name is settled before anything is
+ * read, because the --env-vars block and the role's session are chosen by it.
+ * Layers add up rather than override: the template's first (AWS's order), then
+ * --layer. --role beats the template's Role, and --no-credentials beats both.
+ */
+import path from 'node:path';
+import type { EmulatorOptions } from '../emulator.js';
+import type { TemplateFunction } from '../template/index.js';
+import { setUpFunction, type FunctionSetupFlags, type SetupReporter } from './function-setup.js';
+
+/** What the command line says of the function (functionOptionsFrom). */
+export type FunctionFlags = Omit<EmulatorOptions, 'handler'>;
+
+export interface FunctionSources {
+  handler: string;
+  flags: FunctionFlags;
+  setup: FunctionSetupFlags;
+  /** The --context file's function fields (emu run). */
+  context?: Pick<EmulatorOptions, 'functionName' | 'functionVersion' | 'memoryMb'>;
+  /** The function as a SAM template describes it (emu serve --template). */
+  template?: TemplateFunction;
+}
+
+/** Emulator options with every value settled: what the function will see, and what a command reports. */
+export type ResolvedFunction = EmulatorOptions &
+  Required<Pick<EmulatorOptions, 'codeDir' | 'functionName' | 'functionVersion' | 'memoryMb' | 'timeoutSeconds' | 'region' | 'accountId' | 'env'>>;
+
+export async function resolveFunctionOptions(sources: FunctionSources, reporter: SetupReporter): Promise<ResolvedFunction> {
+  // Loaded lazily: `emu event` and --help never pay for the emulator's modules (emu run loads them once anyway).
+  const { DEFAULTS, defaultFunctionName } = await import('../emulator.js');
+  const { flags, context, template } = sources;
+  const handler = template?.handler ?? sources.handler;
+  const codeDir = flags.codeDir ?? template?.codeDir ?? '.';
+  const settled: ResolvedFunction = {
+    ...flags,
+    handler,
+    codeDir,
+    functionName: flags.functionName ?? context?.functionName ?? template?.functionName ?? defaultFunctionName(handler, path.resolve(codeDir)),
+    functionVersion: flags.functionVersion ?? context?.functionVersion ?? DEFAULTS.functionVersion,
+    memoryMb: flags.memoryMb ?? context?.memoryMb ?? template?.memoryMb ?? DEFAULTS.memoryMb,
+    timeoutSeconds: flags.timeoutSeconds ?? template?.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
+    ...(await functionPlacement(flags)),
+    env: flags.env ?? {},
+  };
+  const setup = template === undefined ? sources.setup : withTemplateSetup(sources.setup, template);
+  const setUp = await setUpFunction(settled, setup, reporter, template === undefined ? undefined : { env: template.env, logicalId: template.logicalId });
+  return { ...settled, ...setUp };
+}
+
+/** Where the function runs; a template's AWS::Region and AWS::AccountId are read before its functions, so this is on its own. */
+export async function functionPlacement(flags: FunctionFlags): Promise<Pick<ResolvedFunction, 'region' | 'accountId'>> {
+  const { DEFAULTS } = await import('../emulator.js');
+  return { region: flags.region ?? DEFAULTS.region, accountId: flags.accountId ?? DEFAULTS.accountId };
+}
+
+function withTemplateSetup(flags: FunctionSetupFlags, template: TemplateFunction): FunctionSetupFlags {
+  const role = flags.role ?? (flags.noCredentials ? undefined : template.roleArn);
+  return { ...flags, layers: [...template.layers, ...flags.layers], ...(role === undefined ? {} : { role }) };
+}
