@@ -1,7 +1,10 @@
 // `emu serve --template`: SAM routing, Globals and parameters, response mapping and API Gateway's error answers.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually } from './helpers.js';
+import { assertNoProcessLeft, eventually } from './helpers.js';
 import { echoedEvent, send, SERVE_FIXTURES, startServe, type RunningServe } from './serve-helpers.js';
 
 const TEMPLATE = `${SERVE_FIXTURES}/template.yaml`;
@@ -144,5 +147,57 @@ describe('emu serve --template: layers', () => {
     } finally {
       await serve.stop();
     }
+  });
+});
+
+describe('emu serve --template: the options a template function gets', () => {
+  const OPTIONS_TEMPLATE = `${SERVE_FIXTURES}/../options/template.yaml`;
+  const scratch = mkdtempSync(path.join(tmpdir(), 'emu-serve-options-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** test/fixtures/options/observe.mjs through the Invoke API: what the function saw. */
+  async function observe(serve: RunningServe): Promise<{ memoryLimitInMB: string; memorySizeVariable: string; remainingTimeMs: number; env: Record<string, string> }> {
+    const response = await send(`${serve.url}/2015-03-31/functions/observer/invocations`, { method: 'POST', body: '{}' });
+    assert.equal(response.status, 200, `${response.text}\n${serve.stderr()}`);
+    return response.json();
+  }
+
+  /** `count` requests at once to test/fixtures/options/barrier.mjs: the pids of the sandboxes that answered. */
+  async function concurrentPids(serve: RunningServe, count: number, arrivals: number): Promise<Set<number>> {
+    const dir = mkdtempSync(path.join(scratch, 'barrier-'));
+    const body = JSON.stringify({ dir, count: arrivals });
+    const responses = await Promise.all(Array.from({ length: count }, () => send(`${serve.url}/2015-03-31/functions/barrier/invocations`, { method: 'POST', body })));
+    for (const response of responses) assert.equal(response.status, 200, `${response.text}\n${serve.stderr()}`);
+    return new Set(responses.map((response) => response.json<{ pid: number }>().pid));
+  }
+
+  test("no flag: the template's MemorySize, Timeout, Environment (a parameter's default through !Ref) and one sandbox", async () => {
+    const serve = await startServe(['--template', OPTIONS_TEMPLATE, '--no-credentials']);
+    try {
+      const seen = await observe(serve);
+      assert.deepEqual([seen.memoryLimitInMB, seen.memorySizeVariable], ['384', '384']);
+      assert.ok(seen.remainingTimeMs > 3000 && seen.remainingTimeMs <= 12_000, `Timeout 12: ${seen.remainingTimeMs} ms left`);
+      assert.deepEqual(seen.env, { COLOUR: 'blue', SHARED: 'from the template', TEMPLATE_ONLY: 'kept' });
+      // Each request needs only itself: with one sandbox they take turns in it.
+      assert.equal((await concurrentPids(serve, 2, 1)).size, 1);
+    } finally {
+      await serve.stop();
+    }
+    assertNoProcessLeft();
+  });
+
+  test('--parameter-overrides reach the Environment, -t and -m override Timeout and MemorySize, --env a variable, -c N gives N sandboxes', async () => {
+    const serve = await startServe(['--template', OPTIONS_TEMPLATE, '--no-credentials', '--parameter-overrides', 'Colour=red', '-t', '40', '-m', '640', '--env', 'SHARED=from --env', '-c', '3']);
+    try {
+      const seen = await observe(serve);
+      assert.deepEqual([seen.memoryLimitInMB, seen.memorySizeVariable], ['640', '640']);
+      assert.ok(seen.remainingTimeMs > 12_000 && seen.remainingTimeMs <= 40_000, `-t 40 over Timeout 12: ${seen.remainingTimeMs} ms left`);
+      assert.deepEqual(seen.env, { COLOUR: 'red', SHARED: 'from --env', TEMPLATE_ONLY: 'kept' });
+      // Each request waits until three sandboxes have arrived: only three at once can answer.
+      assert.equal((await concurrentPids(serve, 3, 3)).size, 3);
+    } finally {
+      await serve.stop();
+    }
+    assertNoProcessLeft();
   });
 });
