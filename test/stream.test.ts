@@ -234,6 +234,46 @@ describe('the stream engine with a real emulator', () => {
   });
 });
 
+describe('the stream engine: one record per input line, invalid UTF-8 included', () => {
+  it('gives every non-blank line exactly one record with its exact line number, whatever its bytes', async () => {
+    const emulator = createEmulator({ handler: 'echo.handler', codeDir: FIXTURES, onLog: () => {} });
+    const input = Buffer.concat([
+      Buffer.from('{"a":1}\n'), // 1: invoked
+      Buffer.from([0xff, 0x0a]), // 2: invalid UTF-8 alone: not JSON
+      Buffer.from([0x7b, 0x22, 0x62, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d, 0x0a]), // 3: {"b":"<truncated é>"}: invoked with U+FFFD
+      Buffer.from('\u00a0\n\n'), // 4: a no-break space is not JSON whitespace; 5: blank
+      Buffer.from([0xef, 0xbb, 0xbf, 0x0a]), // 6: a BOM mid-stream
+      Buffer.from('{"c":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}\r\n'), // 7: an encoded surrogate: invoked with U+FFFDs
+      Buffer.from([0x5b, 0xe2, 0x82]), // 8: "[" and a truncated €, no final line break
+    ]);
+    const records: StreamRecord[] = [];
+    const stream = new EventStream({
+      input: Readable.from(Array.from({ length: input.length }, (_, i) => input.subarray(i, i + 1))),
+      invoker: emulator,
+      maxInFlight: 1,
+      sink: { write: (record) => records.push(record) > 0, waitForDrain: async () => {} },
+    });
+    try {
+      assert.deepEqual(await stream.run(), { events: 7, interrupted: false });
+    } finally {
+      await emulator.close();
+    }
+    const seen = records.map((record) =>
+      record.kind === 'failure' ? [record.line, record.error.errorType, record.error.errorMessage.startsWith(`line ${record.line}: `)] : [record.line, record.result.status, (record.result.payload as { event: unknown }).event],
+    );
+    assert.deepEqual(seen, [
+      [1, 'ok', { a: 1 }],
+      [2, 'Emu.InvalidJSON', true],
+      [3, 'ok', { b: '\uFFFD' }],
+      [4, 'Emu.InvalidJSON', true],
+      [6, 'Emu.InvalidJSON', true],
+      [7, 'ok', { c: '\uFFFD\uFFFD\uFFFD' }],
+      [8, 'Emu.InvalidJSON', true],
+    ]);
+    assertNoProcessLeft();
+  });
+});
+
 describe('emu run --stream (CLI)', () => {
   it('keeps input order with -c 4 and handlers of random duration', async () => {
     const count = 160;

@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 export interface NdjsonLine {
   /** 1-based; blank lines are skipped but still counted, so numbers match an editor's. */
   line: number;
-  /** The line without its line break and surrounding whitespace. */
+  /** The line without its line break and the JSON whitespace around it (space, tab, CR). */
   text: string;
 }
 
@@ -31,15 +31,31 @@ export async function* readNdjsonLines(input: AsyncIterable<Buffer | string>): A
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
       line += 1;
       const piece = text.slice(start, end);
-      const trimmed = (pending.length === 0 ? piece : pending.join('') + piece).trim();
+      const trimmed = trimJsonWhitespace(pending.length === 0 ? piece : pending.join('') + piece);
       pending = [];
       start = end + 1;
       if (trimmed !== '') yield { line, text: trimmed };
     }
     if (start < text.length) pending.push(text.slice(start));
   }
-  const last = (pending.join('') + decoder.end()).trim();
+  const last = trimJsonWhitespace(pending.join('') + decoder.end());
   if (last !== '') yield { line: line + 1, text: last };
+}
+
+/**
+ * Only what JSON.parse itself skips. String#trim also takes Unicode spaces (U+00A0, U+2028,
+ * U+FEFF …): a line of those would vanish as "blank" instead of getting its Emu.InvalidJSON record.
+ */
+function trimJsonWhitespace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isJsonWhitespace(text.charCodeAt(start))) start += 1;
+  while (end > start && isJsonWhitespace(text.charCodeAt(end - 1))) end -= 1;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }
 
 /** undefined if text is one JSON value; otherwise V8's reason, with the position as a column. */
