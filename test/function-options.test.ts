@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { assertNoProcessLeft, FIXTURES, runEmu } from './helpers.js';
+import { assertNoProcessLeft, FIXTURES, runEmu, type CliRun } from './helpers.js';
 import { send, startServe } from './serve-helpers.js';
 
 const OPTIONS = path.join(FIXTURES, 'options');
@@ -14,6 +14,20 @@ const VARS = path.join(OPTIONS, 'vars.json');
 const DOTENV = path.join(OPTIONS, 'app.env');
 const scratch = mkdtempSync(path.join(tmpdir(), 'emu-function-options-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
+/** No command may hang the suite: past this, emu is sent SIGTERM (it then ends its sandboxes and exits). */
+const WATCHDOG_MS = 60_000;
+
+function watchdog(pid: number): () => void {
+  const timer = setTimeout(() => process.kill(pid, 'SIGTERM'), WATCHDOG_MS);
+  return () => clearTimeout(timer);
+}
+
+async function emu(args: string[], stdin?: string): Promise<CliRun> {
+  let cancel = (): void => {};
+  const run = await runEmu(args, { ...(stdin === undefined ? {} : { stdin }), onSpawn: (pid) => (cancel = watchdog(pid)) });
+  cancel();
+  return run;
+}
 
 /** What test/fixtures/options/observe.mjs reports. */
 interface Observed {
@@ -43,13 +57,13 @@ function contextFile(fields: Record<string, unknown>): string {
 }
 
 async function viaRun(args: string[]): Promise<Observed> {
-  const run = await runEmu(['run', 'observe.handler', '--code-dir', OPTIONS, ...args]);
+  const run = await emu(['run', 'observe.handler', '--code-dir', OPTIONS, ...args]);
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as Observed;
 }
 
 async function viaStream(args: string[]): Promise<Observed> {
-  const run = await runEmu(['run', 'observe.handler', '-', '--stream', '--code-dir', OPTIONS, ...args], { stdin: '{}\n' });
+  const run = await emu(['run', 'observe.handler', '-', '--stream', '--code-dir', OPTIONS, ...args], '{}\n');
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.equal(lines.length, 1, run.stdout);
@@ -58,7 +72,7 @@ async function viaStream(args: string[]): Promise<Observed> {
 
 /** emu bench prints figures, not payloads: with -v the function's own log line says what it saw. */
 async function viaBench(args: string[]): Promise<Observed> {
-  const run = await runEmu(['bench', 'observe.handler', '--code-dir', OPTIONS, '--runs', '1', '--modes', 'warm', '-v', ...args]);
+  const run = await emu(['bench', 'observe.handler', '--code-dir', OPTIONS, '--runs', '1', '--modes', 'warm', '-v', ...args]);
   assert.equal(run.code, 0, run.stderr);
   const line = /\tINFO\tobserved (\{.*\})$/m.exec(run.stderr);
   assert.ok(line !== null, run.stderr);
@@ -68,11 +82,13 @@ async function viaBench(args: string[]): Promise<Observed> {
 /** Through the Invoke API, which answers with the payload as is. */
 async function viaServe(args: string[], functionName: string): Promise<Observed> {
   const serve = await startServe(args);
+  const cancel = watchdog(serve.pid); // a request that never answers fails when the server stops
   try {
     const response = await send(`${serve.url}/2015-03-31/functions/${functionName}/invocations`, { method: 'POST', body: '{}' });
     assert.equal(response.status, 200, `${response.text}\n${serve.stderr()}`);
     return response.json<Observed>();
   } finally {
+    cancel();
     await serve.stop();
   }
 }

@@ -155,6 +155,12 @@ describe('emu serve --template: the options a template function gets', () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'emu-serve-options-'));
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
+  /** Past a minute emu serve gets SIGTERM: a request that never answers then fails instead of hanging the suite. */
+  function watchdog(serve: RunningServe): () => void {
+    const timer = setTimeout(() => process.kill(serve.pid, 'SIGTERM'), 60_000);
+    return () => clearTimeout(timer);
+  }
+
   /** test/fixtures/options/observe.mjs through the Invoke API: what the function saw. */
   async function observe(serve: RunningServe): Promise<{ memoryLimitInMB: string; memorySizeVariable: string; remainingTimeMs: number; env: Record<string, string> }> {
     const response = await send(`${serve.url}/2015-03-31/functions/observer/invocations`, { method: 'POST', body: '{}' });
@@ -173,6 +179,7 @@ describe('emu serve --template: the options a template function gets', () => {
 
   test("no flag: the template's MemorySize, Timeout, Environment (a parameter's default through !Ref) and one sandbox", async () => {
     const serve = await startServe(['--template', OPTIONS_TEMPLATE, '--no-credentials']);
+    const cancel = watchdog(serve);
     try {
       const seen = await observe(serve);
       assert.deepEqual([seen.memoryLimitInMB, seen.memorySizeVariable], ['384', '384']);
@@ -181,6 +188,7 @@ describe('emu serve --template: the options a template function gets', () => {
       // Each request needs only itself: with one sandbox they take turns in it.
       assert.equal((await concurrentPids(serve, 2, 1)).size, 1);
     } finally {
+      cancel();
       await serve.stop();
     }
     assertNoProcessLeft();
@@ -188,6 +196,7 @@ describe('emu serve --template: the options a template function gets', () => {
 
   test('--parameter-overrides reach the Environment, -t and -m override Timeout and MemorySize, --env a variable, -c N gives N sandboxes', async () => {
     const serve = await startServe(['--template', OPTIONS_TEMPLATE, '--no-credentials', '--parameter-overrides', 'Colour=red', '-t', '40', '-m', '640', '--env', 'SHARED=from --env', '-c', '3']);
+    const cancel = watchdog(serve);
     try {
       const seen = await observe(serve);
       assert.deepEqual([seen.memoryLimitInMB, seen.memorySizeVariable], ['640', '640']);
@@ -196,6 +205,7 @@ describe('emu serve --template: the options a template function gets', () => {
       // Each request waits until three sandboxes have arrived: only three at once can answer.
       assert.equal((await concurrentPids(serve, 3, 3)).size, 3);
     } finally {
+      cancel();
       await serve.stop();
     }
     assertNoProcessLeft();
