@@ -177,7 +177,7 @@ export class RuntimeApiServer {
     // Answered from now on: the runtime may pipeline its next /next behind this body. A body cut
     // short never reaches 'end': no hook fires and the invocation ends by its timeout, as on RIE.
     this.#currentRequestId = null;
-    readBody(req, MAX_RESPONSE_BYTES, (body, sizeBytes) => {
+    this.#readBody(req, res, MAX_RESPONSE_BYTES, (body, sizeBytes) => {
       if (body !== null) {
         replyAccepted(res);
         if (kind === 'response') this.#hooks.onResponse(requestId, body);
@@ -189,14 +189,32 @@ export class RuntimeApiServer {
         // RIE refuses an oversized error without reporting it: the invocation ends by its timeout.
         reply(res, 413, tooLarge());
       }
-    }, (error) => this.#failed(res, error));
+    });
   }
 
   #onInitError(req: IncomingMessage, res: ServerResponse): void {
-    readBody(req, MAX_RESPONSE_BYTES, (body, sizeBytes) => {
+    this.#readBody(req, res, MAX_RESPONSE_BYTES, (body, sizeBytes) => {
       replyAccepted(res);
       this.#hooks.onInitError(body ?? Buffer.from(JSON.stringify(errorBody(ErrorTypes.unknown, `init error body too large (${sizeBytes} bytes, limit ${MAX_RESPONSE_BYTES})`))));
-    }, (error) => this.#failed(res, error));
+    });
+  }
+
+  /** Collects a body up to limitBytes; past the limit it keeps draining (so the connection stays usable) and yields null. */
+  #readBody(req: IncomingMessage, res: ServerResponse, limitBytes: number, done: (body: Buffer | null, sizeBytes: number) => void): void {
+    const chunks: Buffer[] = [];
+    let sizeBytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      sizeBytes += chunk.length;
+      if (sizeBytes <= limitBytes) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.once('end', () => {
+      try {
+        done(sizeBytes > limitBytes ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), sizeBytes);
+      } catch (error) {
+        this.#failed(res, error);
+      }
+    });
   }
 
   /** Reads the body to its end (so the connection stays usable), then answers. */
@@ -210,24 +228,6 @@ export class RuntimeApiServer {
       }
     });
   }
-}
-
-/** Collects a body up to limitBytes; past the limit it keeps draining (so the connection stays usable) and yields null. */
-function readBody(req: IncomingMessage, limitBytes: number, done: (body: Buffer | null, sizeBytes: number) => void, failed: (error: unknown) => void): void {
-  const chunks: Buffer[] = [];
-  let sizeBytes = 0;
-  req.on('data', (chunk: Buffer) => {
-    sizeBytes += chunk.length;
-    if (sizeBytes <= limitBytes) chunks.push(chunk);
-    else chunks.length = 0;
-  });
-  req.once('end', () => {
-    try {
-      done(sizeBytes > limitBytes ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), sizeBytes);
-    } catch (error) {
-      failed(error);
-    }
-  });
 }
 
 /** The request id from its path segment, or null when its percent-escapes do not decode. */
