@@ -245,7 +245,7 @@ describe('Runtime API server regressions', () => {
     assert.deepEqual(uncaught, []);
   });
 
-  test('the query string is ignored, a wrong method gets 405, a route that does not exist 404, as RIE routes', async () => {
+  test('the query string is ignored, an absolute-form target routed by its path, a wrong method gets 405, a route that does not exist 404, as RIE routes', async () => {
     const { server, events } = recordingServer();
     const address = await server.listen();
     try {
@@ -259,6 +259,8 @@ describe('Runtime API server regressions', () => {
       server.deliver(invocation('with-query'));
       assert.equal((await next).status, 200);
       assert.equal((await call(address, 'POST', '/runtime/invocation/with-query/response?x=%zz', '1')).status, 202);
+      const absolute = await sendRaw(address, Buffer.from(`POST http://${address}/2018-06-01/runtime/invocation/gone/response HTTP/1.1\r\nHost: ${address}\r\nConnection: close\r\nContent-Length: 1\r\n\r\n1`), 'wait');
+      assert.match(absolute.toString(), /^HTTP\/1\.1 400 .*"InvalidRequestID"/s, 'an absolute-form target is routed by its path');
     } finally {
       server.close();
     }

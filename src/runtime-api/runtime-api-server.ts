@@ -94,7 +94,7 @@ export class RuntimeApiServer {
   }
 
   #route(req: IncomingMessage, res: ServerResponse): void {
-    const url = req.url ?? '';
+    const url = originForm(req.url ?? '');
     if (!url.startsWith(PREFIX)) return this.#drainThen(req, res, () => reply(res, 404, notFound()));
     // Routing ignores the query string, as RIE's router does (it matches the path only).
     const queryAt = url.indexOf('?');
@@ -228,6 +228,13 @@ export class RuntimeApiServer {
       }
     });
   }
+}
+
+/** The path and query of a target; an absolute-form one (`http://host/path`) is routed by its path, as Go's server does for RIE. */
+function originForm(target: string): string {
+  if (target.startsWith('/')) return target;
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(target);
+  return authority === null ? target : target.slice(authority[0].length);
 }
 
 /** The request id from its path segment, or null when its percent-escapes do not decode. */
