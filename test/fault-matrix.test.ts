@@ -213,15 +213,19 @@ function assertRssBound(before: number, after: number, label: string): void {
 }
 
 /**
- * The same bound for an emu process, read from outside (no GC on demand there), once its stderr has
- * drained. Measured (printed below on every run): 20-60 MB across all the faults; a stream that kept
- * every log chunk grew 106 MB, so the bound sits between the two.
+ * The same kind of bound for an emu process, read from outside (no GC on demand there), once its
+ * stderr has drained; the growth is printed on every run. Measured on the loaded 2-core machine: a
+ * stream grew 6.0-13.2 MB across all the faults (13 runs), emu serve 11.2-52.3 MB (11 runs). A stream
+ * that kept every log chunk grew 105-112 MB; serve's bound leaves room over its own worst run.
  */
-async function assertProcessRssBound(pid: number, before: number, label: string): Promise<void> {
-  await eventually(() => rssBytes(pid) - before < RSS_GROWTH_BOUND_BYTES, 5000);
+const STREAM_RSS_GROWTH_BOUND_BYTES = 64 * 1024 * 1024;
+const SERVE_RSS_GROWTH_BOUND_BYTES = 96 * 1024 * 1024;
+
+async function assertProcessRssBound(pid: number, before: number, label: string, boundBytes: number): Promise<void> {
+  await eventually(() => rssBytes(pid) - before < boundBytes, 5000);
   const growth = rssBytes(pid) - before;
-  console.log(`# ${label}: emu's RSS grew ${(growth / 1024 / 1024).toFixed(1)} MB across the faults`);
-  assert.ok(growth < RSS_GROWTH_BOUND_BYTES, `${label}: RSS grew ${(growth / 1024 / 1024).toFixed(1)} MB`);
+  console.log(`# ${label}: emu's RSS grew ${(growth / 1024 / 1024).toFixed(1)} MB across the faults (bound ${boundBytes / 1024 / 1024} MB)`);
+  assert.ok(growth < boundBytes, `${label}: RSS grew ${(growth / 1024 / 1024).toFixed(1)} MB`);
 }
 
 function commandLine(pid: number): string {
@@ -485,7 +489,7 @@ describe('the CLI, a stream, emu serve and the init limit', { concurrency: true 
       assert.ok(await settled(), `${label}: settles after the faults`);
       await assertFdsBack(emu.pid, fdsBefore, label);
       assert.ok(await eventually(() => emu.stderr.bytes >= HUNDRED_MB, 20_000), `${label}: 100 MB reached stderr (${emu.stderr.bytes})`);
-      await assertProcessRssBound(emu.pid, rssBefore, label);
+      await assertProcessRssBound(emu.pid, rssBefore, label, STREAM_RSS_GROWTH_BOUND_BYTES);
       assert.match(emu.stderr.text(), SUBCLASS_LOG);
       (emu.child.stdin as NodeJS.WritableStream).end();
       assert.equal(await emu.exited, 1, `${label}: exit code 1 (function errors)`);
@@ -554,7 +558,7 @@ describe('the CLI, a stream, emu serve and the init limit', { concurrency: true 
       assert.ok(await settled(), `${label}: settles after the faults`);
       await assertFdsBack(emu.pid, fdsBefore, label);
       assert.ok(await eventually(() => emu.stderr.bytes >= HUNDRED_MB, 20_000), `${label}: 100 MB reached stderr (${emu.stderr.bytes})`);
-      await assertProcessRssBound(emu.pid, rssBefore, label);
+      await assertProcessRssBound(emu.pid, rssBefore, label, SERVE_RSS_GROWTH_BOUND_BYTES);
       emu.child.kill('SIGTERM');
       assert.equal(await emu.exited, 0, `${label}: SIGTERM stops it with exit code 0`);
       await assertAllGone([...emu.seen, ...grandchildren], label);
