@@ -17,6 +17,7 @@ const RANK: Record<string, number> = {
   bench: 2,
   credentials: 2,
   template: 2,
+  build: 2,
   config: 2,
   'emulator.ts': 3,
   supervisor: 4,

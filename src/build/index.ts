@@ -1,0 +1,4 @@
+export { resolveBuild, type BuildPlan, type BuildRequest, type EsbuildPlan } from './build-plan.js';
+export { buildFunction, type BuildFunctionOptions, type BuildResult } from './build-function.js';
+export { BuildError } from './build-error.js';
+export type { PlanOptions } from './build-properties.js';
