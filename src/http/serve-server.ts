@@ -11,7 +11,7 @@ import { FunctionHost } from './function-host.js';
 import { jsonMessage, noRoute, type GatewayResponse } from './gateway-response.js';
 import { handleInvoke, INVOKE_PATH, serviceError } from './invoke-api.js';
 import { BodyTooLargeError, readIncomingRequest, type IncomingRequest } from './incoming-request.js';
-import { headersTimeoutMs, MAX_HEADER_BYTES, MAX_SYNC_REQUEST_BYTES, REQUEST_TIMEOUT_MS } from './limits.js';
+import { headersTimeoutMs, MAX_HEADER_BYTES, MAX_SYNC_REQUEST_BYTES, requestTimeoutMs } from './limits.js';
 import { invokeForRoute, type RouteAnswer } from './route-invocation.js';
 import { Router, type Route } from './router.js';
 
@@ -56,9 +56,11 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   const servers: Server[] = [];
   const listen = async (port: number, handle: (request: IncomingRequest) => Promise<RouteAnswer>): Promise<string> => {
     const headersTimeout = headersTimeoutMs();
+    // Node refuses a requestTimeout below the headersTimeout.
+    const requestTimeout = Math.max(requestTimeoutMs(), headersTimeout);
     const server = createServer(
       // Node checks these timeouts only every connectionsCheckingInterval (30 s by default).
-      { headersTimeout, requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout), maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
+      { headersTimeout, requestTimeout, maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
       (req, res) => void serveOne(req, res, handle, options.writeLog),
     );
     servers.push(server);
