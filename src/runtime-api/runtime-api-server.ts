@@ -69,6 +69,9 @@ export class RuntimeApiServer {
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(0, host, () => {
+        this.#server.off('error', reject);
+        // A later server error (an accept failing, say EMFILE) must not take the supervisor down.
+        this.#server.on('error', (error) => this.#reportServerError(error));
         const { port } = this.#server.address() as AddressInfo;
         resolve(`${host}:${port}`);
       });
@@ -119,10 +122,14 @@ export class RuntimeApiServer {
 
   /** A throw inside a handler is emu's bug: that request gets RIE's 500, the supervisor and the invocation go on. */
   #failed(res: ServerResponse, error: unknown): void {
-    if (this.#hooks.onServerError !== undefined) this.#hooks.onServerError(error);
-    else process.emitWarning(`Runtime API request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    this.#reportServerError(error);
     if (res.headersSent) res.destroy();
     else reply(res, 500, errorBody('InternalServerError', 'Internal Server Error'));
+  }
+
+  #reportServerError(error: unknown): void {
+    if (this.#hooks.onServerError !== undefined) this.#hooks.onServerError(error);
+    else process.emitWarning(`Runtime API server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }
 
   #onNext(res: ServerResponse): void {
