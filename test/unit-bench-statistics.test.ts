@@ -37,12 +37,13 @@ describe('modeReport', () => {
       sample({ status: 'error', errorType: 'Sandbox.Timedout' }),
       sample({ status: 'error', errorType: 'Sandbox.Timedout' }),
       sample({ status: 'error' }),
+      sample({ status: 'error' }),
     ];
     const report = modeReport(samples, 128, AWS_PRICE_PER_GB_SECOND);
-    assert.equal(report.invocations, 5);
+    assert.equal(report.invocations, 6);
     assert.equal(report.succeeded, 2);
-    assert.equal(report.failed, 3);
-    assert.deepEqual(report.failedByErrorType, { 'Sandbox.Timedout': 2, Unknown: 1 });
+    assert.equal(report.failed, 4);
+    assert.deepEqual(report.failedByErrorType, { 'Sandbox.Timedout': 2, Unknown: 2 });
     assert.equal(report.coldStarts, 1);
   });
 

@@ -34,6 +34,7 @@ describe('matchesMediaTypes (a REST API binaryMediaTypes entry)', () => {
     assert.equal(matchesMediaTypes('Image/PNG; q=1', [' image/png ']), true);
     assert.equal(matchesMediaTypes('image/webp', ['text/plain', 'IMAGE/*']), true);
     assert.equal(matchesMediaTypes('application/pdf', ['*/*']), true);
+    assert.equal(matchesMediaTypes(' image/png ; q=1', ['image/png']), true, 'spaces around the type, as a function may write it');
   });
 
   test('no match: another type, another major type, no entries, no content type', () => {

@@ -61,6 +61,13 @@ describe('restResponse (payload 1.0)', () => {
     assert.equal(notAsked.body.toString('utf8'), png.toString('base64'));
   });
 
+  test('the content type that decides binary is the content-type header, wherever it is in the list', () => {
+    const payload = { statusCode: 200, headers: { 'X-First': 'image/png', 'Content-Type': 'text/plain' }, body: 'aGk=', isBase64Encoded: true };
+    assert.equal(answer(rest(payload, { binaryMediaTypes: ['image/png'] })).body.toString('utf8'), 'aGk=');
+    const binary = { ...payload, headers: { 'X-First': 'text/plain', 'Content-Type': 'image/png' } };
+    assert.equal(answer(rest(binary, { binaryMediaTypes: ['image/png'] })).body.toString('utf8'), 'hi');
+  });
+
   test('an HTTP API (payload 1.0) decodes base64 whenever asked and ignores unknown keys', () => {
     const result = answer(rest({ statusCode: 200, body: Buffer.from('hi').toString('base64'), isBase64Encoded: true, extra: 1 }, { api: 'http' }));
     assert.equal(result.body.toString('utf8'), 'hi');
@@ -110,6 +117,8 @@ describe('httpApiResponse (payload 2.0)', () => {
     assert.deepEqual(result.headers, [['CONTENT-TYPE', 'image/gif']]);
     assert.deepEqual(result.body, Buffer.from([1, 2, 255]));
     assert.equal(answer(http2({ statusCode: 204, headers: null })).body.length, 0);
+    assert.equal(answer(http2({ statusCode: 200, body: null })).body.length, 0, 'a null body is no body');
+    assert.deepEqual(answer(http2({ statusCode: 200 })).headers, [['content-type', 'application/json']], 'no headers at all: JSON');
     assert.equal(answer(http2({ statusCode: 200, body: 'aGk=' })).body.toString('utf8'), 'aGk=', 'base64 only when isBase64Encoded is true');
   });
 

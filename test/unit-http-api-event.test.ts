@@ -73,6 +73,7 @@ describe('httpApiEvent: headers and cookies', () => {
 
   test('X-Forwarded-For/-Port/-Proto and a trace id are added when missing', () => {
     const event = httpApiEvent(request({ sourceIp: '10.1.2.3' }), match(), context);
+    assert.deepEqual(Object.keys(event.headers), ['host', 'x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id']);
     assert.equal(event.headers['x-forwarded-for'], '10.1.2.3');
     assert.equal(event.headers['x-forwarded-port'], '3000');
     assert.equal(event.headers['x-forwarded-proto'], 'http');

@@ -67,6 +67,11 @@ describe('Fn::GetAtt', () => {
     assert.equal(r.resolve({ 'Fn::GetAtt': ['Fn', 'Arn'] }), 'arn:aws:lambda:eu-west-1:123456789012:function:shop-fn');
   });
 
+  test('a function whose name is not known yet gives no Arn', () => {
+    const unnamed = resolver({ resourceTypes: { Ghost: 'AWS::Serverless::Function' } });
+    assert.deepEqual(unnamed.resolve({ 'Fn::GetAtt': 'Ghost.Arn' }), { 'Fn::GetAtt': 'Ghost.Arn' });
+  });
+
   test('any other attribute, or a resource that is not a function, is left unresolved', () => {
     assert.deepEqual(r.resolve({ 'Fn::GetAtt': 'Fn.Version' }), { 'Fn::GetAtt': 'Fn.Version' });
     const notFunction = resolver({ resourceTypes: { Fn: 'AWS::Lambda::Function' } });
@@ -90,6 +95,8 @@ describe('Fn::Sub', () => {
     assert.deepEqual(r.resolve({ 'Fn::Sub': '${Stage}-${Nope}' }), { 'Fn::Sub': '${Stage}-${Nope}' });
     assert.deepEqual(r.resolve({ 'Fn::Sub': '${Names}' }), { 'Fn::Sub': '${Names}' }, 'a list is not text');
     assert.equal(r.resolve({ 'Fn::Sub': ['${Stage}', ['x']] }), 'dev');
+    assert.deepEqual(r.resolve({ 'Fn::Sub': ['${0}', ['x']] }), { 'Fn::Sub': ['${0}', ['x']] }, 'a list does not name ${0}');
+    assert.equal(r.resolve({ 'Fn::Sub': ['${Stage}', null] }), 'dev');
     assert.deepEqual(r.resolve({ 'Fn::Sub': 7 }), { 'Fn::Sub': 7 });
     assert.equal(r.resolve({ 'Fn::Sub': 'no variables' }), 'no variables');
   });
@@ -127,6 +134,8 @@ describe('Fn::FindInMap and Fn::Base64, Fn::GetAZs, Fn::ImportValue', () => {
     assert.equal(r.resolve({ 'Fn::FindInMap': ['Sizes', 'dev', 'Zero'] }), 0);
     assert.deepEqual(r.resolve({ 'Fn::FindInMap': ['Sizes', 'prod', 'Memory'] }), { 'Fn::FindInMap': ['Sizes', 'prod', 'Memory'] });
     assert.deepEqual(r.resolve({ 'Fn::FindInMap': ['Sizes', 'dev'] }), { 'Fn::FindInMap': ['Sizes', 'dev'] });
+    const holes = resolver({ mappings: { M: { a: null } } });
+    assert.deepEqual(holes.resolve({ 'Fn::FindInMap': ['M', 'a', 'b'] }), { 'Fn::FindInMap': ['M', 'a', 'b'] }, 'a null on the way is not found, and no crash');
   });
 
   test('Base64 of text; GetAZs three zones of the region; ImportValue cannot be known locally', () => {
@@ -190,6 +199,8 @@ describe('isUnresolved and plain values', () => {
     assert.equal(isUnresolved({ A: [1, { B: { 'Fn::ImportValue': 'x' } }] }), true);
     assert.equal(isUnresolved([{ Ref: 'Nope' }]), true);
     assert.equal(isUnresolved({ A: [1, 'x', null], B: { Ref: 'x', C: 1 } }), false);
+    assert.equal(isUnresolved({ A: { Ref: 'x' }, B: 1 }), true, 'one unresolved value among others');
+    assert.equal(isUnresolved({ A: 1 }), false, 'a one-key map that names no intrinsic');
     assert.equal(isUnresolved('text'), false);
     assert.equal(isUnresolved(null), false);
   });

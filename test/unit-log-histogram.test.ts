@@ -43,6 +43,8 @@ describe('LogHistogram', () => {
   test('values below 1 µs (in ms) share one bucket; zero and negative values are counted', () => {
     const shared = histogramOf([0.0001, 0.0005]).percentiles([50])[0] as number;
     assert.ok(Math.abs(shared - 0.0003) < 1e-15, `p50 ${shared}`);
+    assert.equal(histogramOf([0.0005, 0.001]).percentiles([50])[0], 0.0005, '1 µs itself is in the first bucket above');
+    assert.equal(histogramOf([0.0005, 0.0010015]).percentiles([50])[0], 0.0005, 'the bucket below 1 µs is apart from the first ones above');
     const d = histogramOf([0, 5, -1]).distribution();
     assert.deepEqual([d.count, d.min, d.max, d.mean], [3, -1, 5, 4 / 3]);
     assert.equal(d.p50, -0.5, '-1 and 0 share the bucket below 1 µs');

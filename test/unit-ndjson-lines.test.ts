@@ -54,6 +54,15 @@ describe('readNdjsonLines', () => {
     ]);
   });
 
+  test('only JSON whitespace (space, tab, CR) is trimmed: a line of other Unicode spaces, or a mid-stream BOM, is not blank', async () => {
+    assert.deepEqual(await readAll(['\u00A0\n', ' \t{"a":1}\t \r\n', '\uFEFF{"b":2}\n', '\u2028']), [
+      { line: 1, text: '\u00A0' },
+      { line: 2, text: '{"a":1}' },
+      { line: 3, text: '\uFEFF{"b":2}' },
+      { line: 4, text: '\u2028' },
+    ]);
+  });
+
   test('events are passed on as written, never re-serialised: big integers and key order survive', async () => {
     const text = '{"id":12345678901234567890,"b":1,"a":2.50}';
     assert.deepEqual(await readAll([`${text}\n`]), [{ line: 1, text }]);
@@ -86,6 +95,7 @@ describe('jsonProblem', () => {
   test("V8's reason, with its 0-based position turned into a 1-based column", () => {
     assert.equal(jsonProblem('{"a":1'), "Expected ',' or '}' after property value at column 7");
     assert.equal(jsonProblem('"abc'), 'Unterminated string at column 5');
+    assert.equal(jsonProblem('{"key":"value"'), "Expected ',' or '}' after property value at column 15");
     assert.equal(jsonProblem(''), 'Unexpected end of JSON input');
     assert.match(jsonProblem('{"a":}') as string, /^Unexpected token '}'/);
   });

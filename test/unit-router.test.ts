@@ -26,6 +26,25 @@ describe('Router: which route wins', () => {
     assert.deepEqual(new Router([...routes].reverse()).routes.map((r) => r.functionName), router.routes.map((r) => r.functionName));
   });
 
+  test('$default comes after every route, even a root route of equal rank listed after it', () => {
+    const router = new Router([route('ANY', '$default'), route('ANY', '/')]);
+    assert.equal(target(router, 'GET', '/'), 'ANY /');
+    assert.equal(target(router, 'GET', '/x'), 'ANY $default');
+    assert.deepEqual(router.routes.map((r) => r.functionName), ['ANY /', 'ANY $default']);
+  });
+
+  test('an exact method beats ANY on the same path whatever the order, among other routes', () => {
+    const routes = [route('ANY', '/a/{id}'), route('GET', '/b'), route('GET', '/a/{id}'), route('ANY', '/c'), route('DELETE', '/a/{id}'), route('POST', '/c')];
+    for (const order of [routes, [...routes].reverse(), [routes[1], routes[3], routes[0], routes[5], routes[2], routes[4]]]) {
+      const router = new Router(order as Route[]);
+      assert.equal(target(router, 'GET', '/a/1'), 'GET /a/{id}');
+      assert.equal(target(router, 'DELETE', '/a/1'), 'DELETE /a/{id}');
+      assert.equal(target(router, 'PUT', '/a/1'), 'ANY /a/{id}');
+      assert.equal(target(router, 'POST', '/c'), 'POST /c');
+      assert.equal(target(router, 'PATCH', '/c'), 'ANY /c');
+    }
+  });
+
   test('a literal later in the path beats a parameter there', () => {
     const router = new Router([route('GET', '/a/{x}/c'), route('GET', '/a/{x}/{y}')]);
     assert.equal(target(router, 'GET', '/a/1/c'), 'GET /a/{x}/c');
@@ -43,6 +62,7 @@ describe('Router: which route wins', () => {
   test('ANY stands for GET, DELETE, PUT, POST, HEAD, OPTIONS and PATCH; an exact method wins over it', () => {
     const router = new Router([route('ANY', '/r'), route('POST', '/r')]);
     for (const method of ['GET', 'DELETE', 'PUT', 'HEAD', 'OPTIONS', 'PATCH']) assert.equal(target(router, method, '/r'), 'ANY /r', method);
+    assert.equal(target(new Router([route('ANY', '/r')]), 'POST', '/r'), 'ANY /r');
     assert.equal(target(router, 'POST', '/r'), 'POST /r');
     assert.equal(target(router, 'TRACE', '/r'), undefined);
     assert.equal(target(new Router([route('POST', '/r')]), 'GET', '/r'), undefined, 'a method route answers only its method');
