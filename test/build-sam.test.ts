@@ -52,6 +52,12 @@ describe('each BuildProperty', () => {
     assert.deepEqual((await invokeBuilt(result)).payload, { loaded: 'esm with top-level await' });
   });
 
+  test('Target defaults to es2020, as in sam build: top-level await does not build', async () => {
+    const error: unknown = await build(samFunction('esm', { Format: 'esm', OutExtension: ['.js=.mjs'] })).catch((caught: unknown) => caught);
+    assert.ok(error instanceof EmuError && error.kind === 'usage', String(error));
+    assert.match(error.message, /^esmFunction: build failed\n.*esm\.ts:1:\d+: Top-level await is not available in the configured target environment \("es2020"\)$/);
+  });
+
   test('OutExtension .js=.cjs with Format cjs', async () => {
     const result = await build(samFunction('app', { OutExtension: ['.js=.cjs'] }));
     assert.deepEqual(readdirSync(result.codeDir), ['app.cjs']);

@@ -1,7 +1,7 @@
 // TypeScript handlers built with real esbuild from test/fixtures/build, run in real sandboxes; the build cache.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -143,6 +143,8 @@ describe('the build cache', () => {
     assert.equal((await build({ codeDir, handler: 'src/orders.handler' }, cacheDir)).cacheHit, false, 'tsconfig.json changed');
     writeFileSync(path.join(codeDir, 'src', 'tsconfig.json'), '{ "extends": "../tsconfig.json" }\n');
     assert.equal((await build({ codeDir, handler: 'src/orders.handler' }, cacheDir)).cacheHit, false, 'a tsconfig.json appeared nearer the source');
+    const builds = readdirSync(path.dirname(edited.codeDir)).filter((name) => name.startsWith('b-'));
+    assert.equal(builds.length, 2, `the current build and one before it are kept: ${builds.join(', ')}`);
     const metadata = { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: ['src/orders.ts'], Minify: false } };
     const withProperties = await build({ codeDir, handler: 'src/orders.handler', metadata }, cacheDir);
     assert.equal(withProperties.cacheHit, false);
