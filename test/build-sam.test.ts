@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { resolveBuild } from '../src/build/index.js';
 import { EmuError } from '../src/index.js';
 import { BUILD_FIXTURES, build, invokeBuilt, readArtifact, removeTemporaryDirs } from './build-helpers.js';
-import { REPO_ROOT } from './helpers.js';
+import { assertNoProcessLeft, REPO_ROOT } from './helpers.js';
 
 const SAM_APP = path.join(BUILD_FIXTURES, 'sam-app');
 /** Under this repository's node_modules, as the default cache would be: a built artifact finds the repository's packages from there. */
@@ -14,6 +14,7 @@ const REPO_CACHE = path.join(REPO_ROOT, 'node_modules', '.cache', `emu-build-tes
 after(() => {
   removeTemporaryDirs();
   rmSync(REPO_CACHE, { recursive: true, force: true });
+  assertNoProcessLeft();
 });
 
 /** A SAM function over sam-app: handler src/handlers/<name>.handler, built by esbuild with these BuildProperties. */

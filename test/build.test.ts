@@ -9,13 +9,14 @@ import * as esbuild from 'esbuild';
 import { BuildError, buildFunction, resolveBuild } from '../src/build/index.js';
 import { EmuError } from '../src/index.js';
 import { BUILD_FIXTURES, build, copyFixture, esbuildPlan, invokeBuilt, listing, readArtifact, removeTemporaryDirs, temporaryDir } from './build-helpers.js';
-import { REPO_ROOT } from './helpers.js';
+import { assertNoProcessLeft, REPO_ROOT } from './helpers.js';
 
 const TS_APP = path.join(BUILD_FIXTURES, 'ts-app');
 const childScriptDirs: string[] = [];
 after(() => {
   removeTemporaryDirs();
   for (const dir of childScriptDirs) rmSync(dir, { recursive: true, force: true });
+  assertNoProcessLeft();
 });
 
 describe('a handler whose module exists only as TypeScript', () => {
