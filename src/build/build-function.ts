@@ -68,7 +68,7 @@ export function artifactHandler(plan: EsbuildPlan, artifactDir: string): string 
 }
 
 /** NODE_OPTIONS as sam build sets it for a function with source maps (samcli/lib/build/bundler.py, _set_sourcemap_env_from_metadata). */
-function sourceMapEnv(plan: EsbuildPlan): Record<string, string> {
+export function sourceMapEnv(plan: EsbuildPlan): Record<string, string> {
   const nodeOptions = plan.nodeOptions;
   const sourcemap = plan.options.sourcemap;
   if (sourcemap === undefined || sourcemap === false || sourcemap === 'external') return {};

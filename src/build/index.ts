@@ -2,3 +2,4 @@ export { resolveBuild, type BuildPlan, type BuildRequest, type EsbuildPlan } fro
 export { buildFunction, type BuildFunctionOptions, type BuildResult } from './build-function.js';
 export { BuildError } from './build-error.js';
 export type { PlanOptions } from './build-properties.js';
+export { watchBuild, type BuildWatcher, type WatchBuildOptions } from './watch-build.js';
