@@ -1,6 +1,6 @@
 // watchBuild: an esbuild context per function, rebuilt on demand, the last good build kept; real esbuild, real sandboxes.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { BuildError, buildFunction, watchBuild, type BuildResult } from '../src/build/index.js';
@@ -23,6 +23,7 @@ test('a rebuild after an edit gives a new artifact and calls onRebuilt; a reques
   const watcher = await watchBuild(esbuildPlan({ codeDir, handler: 'src/orders.handler' }), { cacheDir, onRebuilt: (result) => rebuilt.push(result) });
   try {
     const first = await watcher.latest();
+    assert.ok(existsSync(path.join(first.codeDir, 'src', 'orders.js')) && existsSync(path.join(first.codeDir, 'src', 'orders.js.map')), 'laid out as buildFunction lays it out');
     assert.deepEqual((await invokeBuilt(first, { cents: 250 })).payload, { total: '$2.50' });
     assert.ok(watcher.inputs().includes(path.join(codeDir, 'src', 'lib', 'money.ts')), 'the imported module is an input');
     assert.equal(rebuilt.length, 0, 'the first build is no rebuild');
