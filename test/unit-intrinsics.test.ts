@@ -97,6 +97,7 @@ describe('Fn::Sub', () => {
     assert.equal(r.resolve({ 'Fn::Sub': ['${Stage}', ['x']] }), 'dev');
     assert.deepEqual(r.resolve({ 'Fn::Sub': ['${0}', ['x']] }), { 'Fn::Sub': ['${0}', ['x']] }, 'a list does not name ${0}');
     assert.equal(r.resolve({ 'Fn::Sub': ['${Stage}', null] }), 'dev');
+    assert.deepEqual(r.resolve({ 'Fn::Sub': ['${0}', 'abc'] }), { 'Fn::Sub': ['${0}', 'abc'] }, 'text does not name ${0}');
     assert.deepEqual(r.resolve({ 'Fn::Sub': 7 }), { 'Fn::Sub': 7 });
     assert.equal(r.resolve({ 'Fn::Sub': 'no variables' }), 'no variables');
   });

@@ -48,6 +48,7 @@ describe('readNdjsonLines', () => {
   test('a byte order mark at the very start is dropped, even after an empty first chunk; inside a line it is kept', async () => {
     assert.deepEqual(await readAll(['\uFEFF{"a":1}\n']), [{ line: 1, text: '{"a":1}' }]);
     assert.deepEqual(await readAll([Buffer.alloc(0), Buffer.from('\uFEFF{"a":1}')]), [{ line: 1, text: '{"a":1}' }]);
+    assert.deepEqual(await readAll(['"x\uFEFFy"\n']), [{ line: 1, text: '"x\uFEFFy"' }], 'only a leading BOM goes, even in the first chunk');
     assert.deepEqual(await readAll(['{"a":1}\n', '"x\uFEFFy"']), [
       { line: 1, text: '{"a":1}' },
       { line: 2, text: '"x\uFEFFy"' },
