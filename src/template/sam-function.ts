@@ -1,19 +1,22 @@
 /**
  * One AWS::Serverless::Function (Globals merged, intrinsics resolved) →
- * what emu serve runs, or the reason it cannot run it. Every property emu
- * does not apply is named in a warning.
+ * what emu runs, or the reason it cannot run it. Every property emu does
+ * not apply is named in a warning.
  */
 import path from 'node:path';
 import { isUnresolved } from './intrinsics.js';
 import { setOwn } from './plain-data.js';
 import { asMap, routesFromEvents, type ApiCatalogue } from './sam-events.js';
-import type { TemplateFunction } from './template-function.js';
+import type { Architecture, TemplateFunction } from './template-function.js';
 
-const APPLIED = new Set(['FunctionName', 'CodeUri', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'Events', 'FunctionUrlConfig', 'PackageType', 'Layers', 'Role']);
+const APPLIED = new Set([
+  'FunctionName', 'CodeUri', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'Events', 'FunctionUrlConfig', 'PackageType', 'Layers', 'Role', 'Architectures',
+]);
+const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 /** Deployment and IAM settings: meaningful on AWS, nothing to emulate on one machine. */
 const NO_LOCAL_EFFECT = new Set([
-  'Description', 'Tags', 'Policies', 'RolePath', 'PermissionsBoundary', 'AssumeRolePolicyDocument', 'Architectures',
+  'Description', 'Tags', 'Policies', 'RolePath', 'PermissionsBoundary', 'AssumeRolePolicyDocument',
   'Tracing', 'AutoPublishAlias', 'AutoPublishCodeSha256', 'DeploymentPreference', 'ProvisionedConcurrencyConfig',
   'ReservedConcurrentExecutions', 'VpcConfig', 'KmsKeyArn', 'CodeSigningConfigArn', 'PropagateTags', 'VersionDescription',
 ]);
@@ -24,17 +27,20 @@ export interface FunctionContext {
   localLayers: Record<string, string>;
   apis: ApiCatalogue;
   warn(message: string): void;
+  /** Warnings only a server's start-up report needs (events, Function URL auth, settings with no local effect). Default: warn. */
+  warnServe?(message: string): void;
 }
 
 export type FunctionReading = { ok: true; fn: TemplateFunction } | { ok: false; reason: string };
 
 export function readSamFunction(logicalId: string, properties: Record<string, unknown>, functionName: string, context: FunctionContext): FunctionReading {
   const warn = (message: string): void => context.warn(`${logicalId}: ${message}`);
+  const warnServe = (message: string): void => (context.warnServe ?? context.warn)(`${logicalId}: ${message}`);
   const refusal = refuse(properties);
   if (refusal !== undefined) return { ok: false, reason: refusal };
   const codeUri = properties.CodeUri ?? '.';
   if (typeof codeUri !== 'string' || codeUri.startsWith('s3://')) return { ok: false, reason: 'CodeUri is not a local folder' };
-  reportIgnored(properties, warn);
+  reportIgnored(properties, warn, warnServe);
   const fn: TemplateFunction = {
     logicalId,
     functionName,
@@ -42,7 +48,7 @@ export function readSamFunction(logicalId: string, properties: Record<string, un
     handler: String(properties.Handler),
     runtime: String(properties.Runtime),
     env: environment(properties.Environment, warn),
-    routes: routesFromEvents(properties.Events, context.apis, warn),
+    routes: routesFromEvents(properties.Events, context.apis, warnServe),
     functionUrl: properties.FunctionUrlConfig !== undefined,
     layers: layerFolders(properties.Layers, context.localLayers, warn),
   };
@@ -50,7 +56,9 @@ export function readSamFunction(logicalId: string, properties: Record<string, un
   else if (properties.Role !== undefined) warn('Role is not a literal role ARN (it is created by the stack); emu uses your own credentials unless you pass --role');
   if (properties.MemorySize !== undefined) fn.memoryMb = Number(properties.MemorySize);
   if (properties.Timeout !== undefined) fn.timeoutSeconds = Number(properties.Timeout);
-  if (fn.functionUrl && asMap(properties.FunctionUrlConfig).AuthType === 'AWS_IAM') warn('FunctionUrlConfig AuthType AWS_IAM is not enforced locally');
+  const architecture = architectureOf(properties.Architectures, warn);
+  if (architecture !== undefined) fn.architecture = architecture;
+  if (fn.functionUrl && asMap(properties.FunctionUrlConfig).AuthType === 'AWS_IAM') warnServe('FunctionUrlConfig AuthType AWS_IAM is not enforced locally');
   return { ok: true, fn };
 }
 
@@ -73,12 +81,22 @@ function isNumber(value: unknown): boolean {
   return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
 }
 
-function reportIgnored(properties: Record<string, unknown>, warn: (message: string) => void): void {
+function reportIgnored(properties: Record<string, unknown>, warn: (message: string) => void, warnServe: (message: string) => void): void {
   const keys = Object.keys(properties).filter((key) => !APPLIED.has(key));
   const unsupported = keys.filter((key) => !NO_LOCAL_EFFECT.has(key));
   const noEffect = keys.filter((key) => NO_LOCAL_EFFECT.has(key));
   if (unsupported.length > 0) warn(`not supported, ignored: ${unsupported.join(', ')}`);
-  if (noEffect.length > 0) warn(`no local effect, ignored: ${noEffect.join(', ')}`);
+  if (noEffect.length > 0) warnServe(`no local effect, ignored: ${noEffect.join(', ')}`);
+}
+
+/** `[x86_64]` or `[arm64]`, as AWS takes it. emu runs on this machine's architecture either way; it is known for the cost estimates and reports. */
+function architectureOf(value: unknown, warn: (message: string) => void): Architecture | undefined {
+  if (value === undefined) return undefined;
+  const [only, ...more] = Array.isArray(value) ? value : [value];
+  const known = ARCHITECTURES.find((name) => name === only);
+  if (known !== undefined && more.length === 0) return known;
+  warn(`Architectures must be [x86_64] or [arm64], got ${JSON.stringify(value)} (ignored)`);
+  return undefined;
 }
 
 /** Values stringified as sam local does: booleans "true"/"false"; null, maps, lists and unresolved intrinsics "". */

@@ -1,7 +1,9 @@
 /**
- * `template.yaml` → the Node.js functions emu serve runs, with their routes,
- * plus what was skipped and why. Follows sam local's reading: Globals merged
+ * `template.yaml` → the Node.js functions emu runs, with their routes, plus
+ * what was skipped and why. Follows sam local's reading: Globals merged
  * first, then intrinsics resolved against parameters and pseudo-parameters.
+ * Functions are known by logical id; two that would answer to the same name
+ * are refused, since a name could then reach either.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +27,10 @@ export interface SamTemplate {
   functions: TemplateFunction[];
   /** `LogicalId: reason` for each function emu will not run. */
   skipped: string[];
+  /** Everything a server's start-up report lists. */
   warnings: string[];
+  /** By logical id: the warnings that concern running that one function (its own and the parameters'; not its events, nor other resources). */
+  functionWarnings: Record<string, string[]>;
 }
 
 const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
@@ -56,12 +61,16 @@ function readTemplate(template: Record<string, unknown>, file: string, options: 
   const resources = asMap(template.Resources);
   const warnings: string[] = [];
   const warn = (message: string): void => void warnings.push(message);
+  const parameterWarnings: string[] = [];
   if (!String(JSON.stringify(template.Transform ?? '')).includes('AWS::Serverless-2016-10-31')) {
     warn('the template has no Transform: AWS::Serverless-2016-10-31; reading it as SAM anyway');
   }
   const resourceTypes = Object.fromEntries(Object.entries(resources).map(([id, resource]) => [id, textOf(asMap(resource).Type)]));
   const context: IntrinsicContext = {
-    parameters: templateParameters(asMap(template.Parameters), options.parameterOverrides ?? {}, warn),
+    parameters: templateParameters(asMap(template.Parameters), options.parameterOverrides ?? {}, (message) => {
+      warn(message);
+      parameterWarnings.push(message);
+    }),
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '123456789012',
     stackName: 'local',
@@ -82,14 +91,39 @@ function readTemplate(template: Record<string, unknown>, file: string, options: 
   const globals = asMap(resolver.resolve(template.Globals));
   const apis = apiCatalogue(resources, globals, resolver);
   const localLayers = localLayerFolders(resources, resourceTypes, path.dirname(path.resolve(file)));
-  const result: SamTemplate = { functions: [], skipped: [], warnings };
+  const result: SamTemplate = { functions: [], skipped: [], warnings, functionWarnings: {} };
   const others: string[] = [];
   for (const [id, resource] of Object.entries(resources)) {
-    if (resourceTypes[id] === SERVERLESS_FUNCTION) readFunction(id, asMap(resource), { globals, apis, localLayers, resolver, file, result });
-    else if (!['AWS::Serverless::Api', 'AWS::Serverless::HttpApi', LAYER_VERSION].includes(resourceTypes[id] ?? '')) others.push(`${id} (${resourceTypes[id]})`);
+    if (resourceTypes[id] !== SERVERLESS_FUNCTION) {
+      if (!['AWS::Serverless::Api', 'AWS::Serverless::HttpApi', LAYER_VERSION].includes(resourceTypes[id] ?? '')) others.push(`${id} (${resourceTypes[id]})`);
+      continue;
+    }
+    setOwn(result.functionWarnings, id, [...parameterWarnings]);
+    readFunction(id, asMap(resource), { globals, apis, localLayers, resolver, file, result });
   }
   if (others.length > 0) warn(`resources not emulated: ${others.join(', ')}`);
+  refuseSharedNames(result.functions);
   return result;
+}
+
+/**
+ * Two functions answering to one name (the same FunctionName, or a name that is
+ * another function's logical id): a route or an Invoke by that name could run
+ * either one's code. CloudFormation refuses the first on deploy.
+ */
+function refuseSharedNames(functions: readonly TemplateFunction[]): void {
+  const byName = new Map<string, TemplateFunction>();
+  for (const fn of functions) {
+    const other = byName.get(fn.functionName);
+    if (other !== undefined) throw usageError(`functions ${other.logicalId} and ${fn.logicalId} have the same FunctionName '${fn.functionName}'; give each its own`);
+    byName.set(fn.functionName, fn);
+  }
+  for (const fn of functions) {
+    const named = byName.get(fn.logicalId);
+    if (named !== undefined && named !== fn) {
+      throw usageError(`function ${named.logicalId} has FunctionName '${fn.logicalId}', the logical id of function ${fn.logicalId}; a name must reach one function`);
+    }
+  }
 }
 
 interface ReadContext {
@@ -113,10 +147,20 @@ function readFunction(id: string, resource: Record<string, unknown>, { globals, 
     templateDir: path.dirname(path.resolve(file)),
     localLayers,
     apis,
-    warn: (message) => void result.warnings.push(message),
+    warn: (message) => {
+      result.warnings.push(message);
+      result.functionWarnings[id]?.push(message);
+    },
+    warnServe: (message) => void result.warnings.push(message),
   });
-  if (reading.ok) result.functions.push(reading.fn);
-  else result.skipped.push(`${id}: ${reading.reason}`);
+  if (!reading.ok) {
+    result.skipped.push(`${id}: ${reading.reason}`);
+    return;
+  }
+  // Metadata is the resource's, beside Properties: Globals never reach it, and sam build reads it as written.
+  const metadata = resource.Metadata;
+  if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) reading.fn.metadata = metadata as Record<string, unknown>;
+  result.functions.push(reading.fn);
 }
 
 function apiCatalogue(resources: Record<string, unknown>, globals: Record<string, unknown>, resolver: IntrinsicResolver): ApiCatalogue {

@@ -1,7 +1,9 @@
-/** What emu serve needs to know about one function of a SAM template, everything resolved. */
+/** What emu needs to know about one function of a SAM template, everything resolved. */
 
 export type ApiKind = 'rest' | 'http';
 export type PayloadFormat = '1.0' | '2.0';
+/** Lambda's instruction set architectures; emu runs on this machine's, and prices both. */
+export type Architecture = 'x86_64' | 'arm64';
 
 export interface TemplateRoute {
   api: ApiKind;
@@ -31,4 +33,8 @@ export interface TemplateFunction {
   layers: string[];
   /** The execution role, when the template gives a literal ARN. */
   roleArn?: string;
+  /** The template's Architectures, when it names one (AWS's default is x86_64). */
+  architecture?: Architecture;
+  /** The resource's Metadata as written (BuildMethod, BuildProperties: how sam build builds it). */
+  metadata?: Record<string, unknown>;
 }
