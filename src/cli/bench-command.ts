@@ -1,5 +1,5 @@
 /**
- * `emu bench <handler> [events]`: the figures on stdout (tables, or one JSON
+ * `emu bench <handler | LogicalId> [events]`: the figures on stdout (tables, or one JSON
  * document with --json), progress on a terminal's stderr, and the CI gates
  * deciding the exit code. Everything that can be refused (bad events, a
  * baseline that is missing, damaged or not comparable) is refused before a
@@ -36,6 +36,7 @@ import { resolveFunctionOptions, type ResolvedFunction } from './function-option
 import type { CliIo } from './io.js';
 import { displayLog } from './render.js';
 import { onInterrupt } from './signals.js';
+import { lookUpTemplateFunction } from './template-lookup.js';
 
 export async function runBenchCommand(argv: string[], io: CliIo): Promise<number> {
   const options = parseBenchOptions(argv);
@@ -43,15 +44,18 @@ export async function runBenchCommand(argv: string[], io: CliIo): Promise<number
     io.stdout.write(BENCH_USAGE);
     return ExitCode.success;
   }
+  const reporter = {
+    notice: (message: string) => io.stderr.write(`emu: ${message}\n`),
+    warning: (message: string) => io.stderr.write(`emu: warning: ${message}\n`),
+    verbose: options.verbose,
+  };
+  const template = await lookUpTemplateFunction(options.handler, options.template, options.emulator, reporter);
   const events = await readEvents(options.eventSource, io);
   for (const file of [options.htmlFile, options.saveBaselineFile]) if (file !== undefined) await checkFolder(file);
   const baseline = options.baselineFile === undefined ? undefined : await loadBaseline(options.baselineFile);
   // It may call STS for a role; the one check after it needs the function's settled memory size.
-  const fn = await resolveFunctionOptions({ handler: options.handler, flags: options.emulator, setup: options.setup }, {
-    notice: (message) => io.stderr.write(`emu: ${message}\n`),
-    warning: (message) => io.stderr.write(`emu: warning: ${message}\n`),
-    verbose: options.verbose,
-  });
+  const sources = { handler: options.handler, flags: options.emulator, setup: options.setup, ...(template === undefined ? {} : { template }) };
+  const fn = await resolveFunctionOptions(sources, reporter);
   const context = reportContext(options, fn, events);
   const notes = baseline === undefined ? [] : checkComparable(baseline, measuredOn(context), options.modes, options.baselineFile ?? '');
 

@@ -3,10 +3,11 @@ import { usageError } from '../errors/emu-error.js';
 import { BENCH_MODES, type BenchMode } from '../bench/index.js';
 import type { EmulatorOptions } from '../emulator.js';
 import type { FunctionSetupFlags } from './function-setup.js';
-import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber } from './run-options.js';
+import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber, templateFlagsFrom, type TemplateFlags } from './run-options.js';
 
 export interface BenchOptions {
   help: boolean;
+  /** A handler string, or a template function's logical id. */
   handler: string;
   /** A path, '-' for stdin, or undefined for the one event {}. */
   eventSource: string | undefined;
@@ -25,6 +26,7 @@ export interface BenchOptions {
   emulator: Omit<EmulatorOptions, 'handler'>;
   /** Env files, layers, role: resolved by setUpFunction before anything runs. */
   setup: FunctionSetupFlags;
+  template: TemplateFlags;
 }
 
 export const BENCH_DEFAULTS = { runs: 10, memoryTolerancePct: 10, durationTolerancePct: 25 } as const;
@@ -47,16 +49,17 @@ const BENCH_OPTIONS = {
 } as const;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
-  const { values, positionals } = parseStrict(argv, BENCH_OPTIONS);
-  const [handler, eventSource, ...extra] = positionals;
+  const { values, positionals: words } = parseStrict(argv, BENCH_OPTIONS);
   if (values.help === true) return { ...withDefaults(''), help: true };
-  if (handler === undefined) throw usageError('missing <handler>, e.g. emu bench index.handler events.ndjson');
+  const { template, positionals } = templateFlagsFrom(values, words);
+  const [handler, eventSource, ...extra] = positionals;
+  if (handler === undefined) throw usageError('missing <handler> or <LogicalId>, e.g. emu bench index.handler events.ndjson');
   if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]}'`);
   if (values.cold === true || values.warm === true) throw usageError('emu bench measures both modes: choose them with --modes cold,warm instead of --cold/--warm');
   if (values.inspect !== undefined || values['inspect-brk'] !== undefined) throw usageError('--inspect cannot be used with emu bench: a debugger would be what it measures');
   const { mode: _ignored, ...emulator } = functionOptionsFrom(values);
   const setup = functionSetupFrom(values);
-  const options: BenchOptions = { ...withDefaults(handler), eventSource, emulator, setup, json: values.json === true, verbose: values.verbose === true };
+  const options: BenchOptions = { ...withDefaults(handler), eventSource, emulator, setup, template, json: values.json === true, verbose: values.verbose === true };
   if (values.runs !== undefined) options.runs = atLeastOne('--runs', values.runs);
   if (values.concurrency !== undefined) options.concurrency = atLeastOne('--concurrency', values.concurrency);
   if (values.modes !== undefined) options.modes = parseModes(values.modes);
@@ -123,13 +126,17 @@ function withDefaults(handler: string): BenchOptions {
     maxDurationMs: undefined,
     emulator: {},
     setup: { noCredentials: false, envFiles: [], layers: [] },
+    template: { file: undefined, parameterOverrides: [] },
   };
 }
 
 export const BENCH_USAGE = `Usage: emu bench <handler> [events.ndjson | -] [options]
+       emu bench <LogicalId> [events.ndjson | -] [--template FILE] [options]
 
   Runs the events (one JSON event per line; default {}) --runs times in each mode,
   cold and warm interleaved, and reports the figures and the cold-start penalty.
+  A logical id takes the function from the SAM template (default ./template.yaml),
+  as emu run does.
 
 Options:
   -n, --runs N                 invocations of each event in each mode (default ${BENCH_DEFAULTS.runs})
@@ -139,7 +146,8 @@ Options:
       --html FILE              also write a self-contained HTML report
   -v, --verbose                the function's logs on stderr (default: dropped)
   -t, --timeout SEC, -m, --memory MB, --code-dir DIR, --env KEY=VALUE, --env-file, --env-vars,
-      --layer, --role, --profile, --no-credentials, --region, --function-name
+      --layer, --role, --profile, --no-credentials, --region, --function-name,
+      --template FILE, --parameter-overrides K=V ...
                                the function, as for emu run
 CI gates (a failed gate exits 1):
       --max-memory MB          fail if any invocation's peak RSS passes MB

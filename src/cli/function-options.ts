@@ -6,8 +6,11 @@
  *   1. flags: -t, -m, --function-name, --region, --code-dir, --env, --layer, --role …
  *   2. the --context file (emu run): functionName, functionVersion, memoryLimitInMB
  *   3. env files (--env-vars, --env-file): variables only
- *   4. the SAM template (emu serve --template): FunctionName, CodeUri, Handler,
- *      MemorySize, Timeout, Environment, Layers, Role
+ *   4. the SAM template (emu serve --template; emu run and bench by logical id,
+ *      template-lookup.ts): FunctionName, CodeUri, Handler, MemorySize, Timeout,
+ *      Environment, Layers, Role, Globals merged. Runtime, Architectures and
+ *      Metadata are no emulator options: they ride along as `template`, for
+ *      reports and for the build
  *   5. DEFAULTS (src/emulator.ts), and the name derived from the handler
  *
  * Variables merge variable by variable, lowest first: template < --env-vars
@@ -19,7 +22,7 @@
  */
 import path from 'node:path';
 import type { EmulatorOptions } from '../emulator.js';
-import type { TemplateFunction } from '../template/index.js';
+import type { Architecture, TemplateFunction } from '../template/index.js';
 import { setUpFunction, type FunctionSetupFlags, type SetupReporter } from './function-setup.js';
 
 /** What the command line says of the function (functionOptionsFrom). */
@@ -31,13 +34,26 @@ export interface FunctionSources {
   setup: FunctionSetupFlags;
   /** The --context file's function fields (emu run). */
   context?: Pick<EmulatorOptions, 'functionName' | 'functionVersion' | 'memoryMb'>;
-  /** The function as a SAM template describes it (emu serve --template). */
+  /** The function as a SAM template describes it (emu serve --template, emu run/bench <LogicalId>). */
   template?: TemplateFunction;
+}
+
+/** What a template says of a function beyond emulator options. */
+export interface TemplateFacts {
+  logicalId: string;
+  runtime: string;
+  /** The template's Architectures, else AWS's default x86_64. */
+  architecture: Architecture;
+  /** The resource's Metadata (BuildMethod, BuildProperties), for the build. */
+  metadata?: Record<string, unknown>;
 }
 
 /** Emulator options with every value settled: what the function will see, and what a command reports. */
 export type ResolvedFunction = EmulatorOptions &
-  Required<Pick<EmulatorOptions, 'codeDir' | 'functionName' | 'functionVersion' | 'memoryMb' | 'timeoutSeconds' | 'region' | 'accountId' | 'env'>>;
+  Required<Pick<EmulatorOptions, 'codeDir' | 'functionName' | 'functionVersion' | 'memoryMb' | 'timeoutSeconds' | 'region' | 'accountId' | 'env'>> & {
+    /** Set when the function comes from a template. */
+    template?: TemplateFacts;
+  };
 
 export async function resolveFunctionOptions(sources: FunctionSources, reporter: SetupReporter): Promise<ResolvedFunction> {
   // Loaded lazily: `emu event` and --help never pay for the emulator's modules (emu run loads them once anyway).
@@ -58,7 +74,13 @@ export async function resolveFunctionOptions(sources: FunctionSources, reporter:
   };
   const setup = template === undefined ? sources.setup : withTemplateSetup(sources.setup, template);
   const setUp = await setUpFunction(settled, setup, reporter, template === undefined ? undefined : { env: template.env, logicalId: template.logicalId });
-  return { ...settled, ...setUp };
+  return { ...settled, ...setUp, ...(template === undefined ? {} : { template: templateFacts(template) }) };
+}
+
+function templateFacts(fn: TemplateFunction): TemplateFacts {
+  const facts: TemplateFacts = { logicalId: fn.logicalId, runtime: fn.runtime, architecture: fn.architecture ?? 'x86_64' };
+  if (fn.metadata !== undefined) facts.metadata = fn.metadata;
+  return facts;
 }
 
 /** Where the function runs; a template's AWS::Region and AWS::AccountId are read before its functions, so this is on its own. */

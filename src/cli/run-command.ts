@@ -1,6 +1,6 @@
 /**
- * `emu run <handler> [event]`: one invocation, its payload on stdout and
- * nothing else there; logs (and with -v Lambda's own lines) on stderr.
+ * `emu run <handler | LogicalId> [event]`: one invocation, its payload on
+ * stdout and nothing else there; logs (and with -v Lambda's own lines) on stderr.
  */
 import type { InvocationResult } from '../supervisor/index.js';
 import { readContextFile } from './context-file.js';
@@ -12,6 +12,7 @@ import type { CliIo } from './io.js';
 import { displayLog, toJsonRecord } from './render.js';
 import { parseRunOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
+import { lookUpTemplateFunction } from './template-lookup.js';
 import { RUN_USAGE } from './usage.js';
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
@@ -21,10 +22,18 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return ExitCode.success;
   }
   // Everything that can be checked cheaply is checked before a sandbox starts (the resolver: local files first, then STS).
+  const reporter = setupReporter(io, options.verbose);
+  const template = await lookUpTemplateFunction(options.handler, options.template, options.emulator, reporter);
   const context = options.contextFile === undefined ? undefined : await readContextFile(options.contextFile);
   const fileEvent = options.stream || options.eventSource === '-' ? undefined : await readEventJson(options.eventSource);
-  const sources = { handler: options.handler, flags: options.emulator, setup: options.setup, ...(context === undefined ? {} : { context: context.emulator }) };
-  const functionOptions = await resolveFunctionOptions(sources, setupReporter(io, options.verbose));
+  const sources = {
+    handler: options.handler,
+    flags: options.emulator,
+    setup: options.setup,
+    ...(context === undefined ? {} : { context: context.emulator }),
+    ...(template === undefined ? {} : { template }),
+  };
+  const functionOptions = await resolveFunctionOptions(sources, reporter);
   if (options.stream) {
     const { runStreamCommand } = await import('./stream-command.js');
     return runStreamCommand(options, functionOptions, context?.invoke, io);

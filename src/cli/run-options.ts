@@ -8,7 +8,16 @@ import { usageError } from '../errors/emu-error.js';
 import type { EmulatorOptions } from '../emulator.js';
 import type { FunctionSetupFlags } from './function-setup.js';
 
+/** Where a logical id is looked up (template-lookup.ts): --template, else ./template.yaml. */
+export interface TemplateFlags {
+  /** Given with --template; undefined: template.yaml / template.yml in the current folder, if any. */
+  file: string | undefined;
+  /** --parameter-overrides words, as given. */
+  parameterOverrides: string[];
+}
+
 export interface RunOptions {
+  /** A handler string, or a template function's logical id. */
   handler: string;
   /** A path, '-' for stdin, or undefined for {}. */
   eventSource: string | undefined;
@@ -22,6 +31,7 @@ export interface RunOptions {
   emulator: Omit<EmulatorOptions, 'handler'>;
   /** Flags resolved by setUpFunction (files, folders, credentials) before the emulator starts. */
   setup: FunctionSetupFlags;
+  template: TemplateFlags;
 }
 
 export const FUNCTION_OPTIONS = {
@@ -41,6 +51,8 @@ export const FUNCTION_OPTIONS = {
   'env-vars': { type: 'string' },
   'env-file': { type: 'string', multiple: true },
   layer: { type: 'string', multiple: true },
+  template: { type: 'string' },
+  'parameter-overrides': { type: 'string', multiple: true },
 } as const satisfies ParseArgsConfig['options'];
 
 const RUN_OPTIONS = {
@@ -55,10 +67,11 @@ const RUN_OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 export function parseRunOptions(argv: string[]): RunOptions {
-  const { values, positionals } = parseStrict(argv, RUN_OPTIONS);
+  const { values, positionals: words } = parseStrict(argv, RUN_OPTIONS);
   if (values.help === true) return { ...emptyRunOptions(), help: true };
+  const { template, positionals } = templateFlagsFrom(values, words);
   const [handler, eventSource, ...extra] = positionals;
-  if (handler === undefined) throw usageError('missing <handler>, e.g. emu run index.handler event.json');
+  if (handler === undefined) throw usageError('missing <handler> or <LogicalId>, e.g. emu run index.handler event.json');
   if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]}'`);
   const concurrency = values.concurrency === undefined ? undefined : parseWholeNumber('--concurrency', values.concurrency);
   if (concurrency !== undefined && concurrency < 1) throw usageError('--concurrency must be at least 1');
@@ -74,6 +87,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
     summaryFile: values.summary,
     emulator: functionOptionsFrom(values),
     setup: functionSetupFrom(values),
+    template,
   };
 }
 
@@ -107,6 +121,20 @@ export function functionSetupFrom(values: FunctionValues): FunctionSetupFlags {
   if (values.profile !== undefined) flags.profile = values.profile;
   if (values['env-vars'] !== undefined) flags.envVarsFile = values['env-vars'];
   return flags;
+}
+
+/**
+ * --template and --parameter-overrides. `--parameter-overrides A=1 B=2`, as sam
+ * takes it: once the flag is given, K=V words among the positionals are overrides too.
+ */
+export function templateFlagsFrom(values: FunctionValues, words: string[]): { template: TemplateFlags; positionals: string[] } {
+  const given = values['parameter-overrides'] ?? [];
+  const absorbed = (word: string): boolean => given.length > 0 && word.includes('=');
+  if (values.template === '') throw usageError('--template expects a file name');
+  return {
+    template: { file: values.template, parameterOverrides: [...given, ...words.filter(absorbed)] },
+    positionals: words.filter((word) => !absorbed(word)),
+  };
 }
 
 /** node:util parseArgs, plus bare --inspect / --inspect-brk (their port is optional) and one-line errors. */
@@ -156,5 +184,6 @@ function emptyRunOptions(): RunOptions {
     summaryFile: undefined,
     emulator: {},
     setup: { noCredentials: false, envFiles: [], layers: [] },
+    template: { file: undefined, parameterOverrides: [] },
   };
 }

@@ -1,14 +1,15 @@
 /**
  * `emu serve` arguments → options. The function options are `emu run`'s
- * (FUNCTION_OPTIONS): for a bare handler they describe it, with a template
- * they override every function's template values.
+ * (FUNCTION_OPTIONS, --template and --parameter-overrides included): for a
+ * bare handler they describe it, with a template they override every
+ * function's template values.
  */
-import { existsSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { usageError } from '../errors/emu-error.js';
 import type { EmulatorOptions } from '../emulator.js';
 import type { FunctionSetupFlags } from './function-setup.js';
-import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber } from './run-options.js';
+import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber, templateFlagsFrom } from './run-options.js';
+import { defaultTemplateFile } from './template-lookup.js';
 
 export type BareFormat = '1.0' | '2.0';
 
@@ -32,26 +33,21 @@ export interface ServeOptions {
 
 const SERVE_OPTIONS = {
   ...FUNCTION_OPTIONS,
-  template: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string', short: 'p' },
   concurrency: { type: 'string', short: 'c' },
   watch: { type: 'boolean' },
   json: { type: 'boolean' },
-  'parameter-overrides': { type: 'string', multiple: true },
   'payload-format': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function parseServeOptions(argv: string[]): ServeOptions {
-  const { values, positionals } = parseStrict(argv, SERVE_OPTIONS);
-  const overrides = [...(values['parameter-overrides'] ?? [])];
-  // `--parameter-overrides A=1 B=2`, as sam takes it: the K=V words after the flag are overrides too.
-  const handlers = positionals.filter((word) => !(overrides.length > 0 && word.includes('=')));
-  overrides.push(...positionals.filter((word) => overrides.length > 0 && word.includes('=')));
-  const [handler, extra] = handlers;
+  const { values, positionals: words } = parseStrict(argv, SERVE_OPTIONS);
+  const { template: templateFlags, positionals } = templateFlagsFrom(values, words);
+  const [handler, extra] = positionals;
   if (extra !== undefined) throw usageError(`unexpected argument '${extra}'`);
-  const template = values.template ?? (handler === undefined ? defaultTemplate() : undefined);
+  const template = templateFlags.file ?? (handler === undefined ? defaultTemplateFile() : undefined);
   if (values.help !== true && handler !== undefined && values.template !== undefined) throw usageError('give a <handler> or --template, not both');
   if (values.help !== true && handler === undefined && template === undefined) {
     throw usageError('missing <handler> or --template (no template.yaml here), e.g. emu serve index.handler');
@@ -74,7 +70,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     concurrency,
     watch: values.watch === true,
     json: values.json === true,
-    parameterOverrides: overrides,
+    parameterOverrides: templateFlags.parameterOverrides,
     payloadFormat,
     functionOptions: functionOptionsFrom(values),
     setup: functionSetupFrom(values),
@@ -85,10 +81,6 @@ function refuseBareOnlyFlags(values: Record<string, unknown>): void {
   for (const flag of ['code-dir', 'function-name', 'inspect', 'inspect-brk', 'payload-format']) {
     if (values[flag] !== undefined) throw usageError(`--${flag} applies to the bare-handler form (emu serve <handler>), not to a template`);
   }
-}
-
-function defaultTemplate(): string | undefined {
-  return ['template.yaml', 'template.yml'].find((name) => existsSync(name));
 }
 
 export const SERVE_USAGE = `Usage: emu serve [--template template.yaml] [options]

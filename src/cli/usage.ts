@@ -3,21 +3,29 @@ export const MAIN_USAGE = `emu: a local AWS Lambda emulator for Node.js handlers
 
 Usage:
   emu run <handler> [event.json | -] [options]   invoke a handler once (or a stream with --stream)
+  emu run <LogicalId> [event.json | -] [options] the same, the function from ./template.yaml
   emu event <source> <kind> [options]             print a realistic AWS event (emu event list)
   emu serve [<handler> | --template FILE]         local API Gateway + Lambda Invoke API (emu serve --help)
-  emu bench <handler> [events.ndjson | -] [opts]  cold/warm benchmarks and memory gates for CI
+  emu bench <handler | LogicalId> [events] [opts] cold/warm benchmarks and memory gates for CI
   emu --help | --version
 
 Run 'emu run --help' for the options of run.
 `;
 
 export const RUN_USAGE = `Usage: emu run <handler> [event.json | -] [options]
+       emu run <LogicalId> [event.json | -] [--template FILE] [options]
 
   <handler>              AWS handler string relative to --code-dir, e.g. index.handler
                          or examples/hello/index.handler
+  <LogicalId>            a function of the SAM template: its Handler, CodeUri, Timeout,
+                         MemorySize, Environment, Layers and Globals, as sam local invoke;
+                         the flags below still override them
   [event.json | -]       the event: a JSON file, - for stdin; default {}
 
 Options:
+      --template FILE    the SAM template of <LogicalId> (default: ./template.yaml or
+                         ./template.yml); given, the first argument must be a logical id
+      --parameter-overrides K=V ...  template parameter values
       --cold             a fresh sandbox for every invocation
       --warm             reuse sandboxes, as AWS does (default)
   -t, --timeout SEC      function timeout, 1-900 seconds (default 3)
