@@ -1,32 +1,17 @@
 // A request → the payload 2.0 event (HTTP API route or Function URL), without a server: what a handler reads.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EventContext } from '../src/http/event-context.js';
 import { httpApiEvent } from '../src/http/http-api-event.js';
 import type { IncomingRequest } from '../src/http/incoming-request.js';
 import type { Route, RouteMatch } from '../src/http/router.js';
-
-const context: EventContext = { accountId: '123456789012', region: 'eu-west-1', domainName: 'localhost.emu.test', port: 3000 };
-const receivedAt = new Date(Date.UTC(2024, 4, 1, 12, 3, 4, 567));
+import { context, incomingRequest, receivedAt, routeMatch } from './gateway-request.js';
 
 function request(overrides: Partial<IncomingRequest> = {}): IncomingRequest {
-  return {
-    method: 'GET',
-    rawPath: '/items/a%2Fb',
-    rawQuery: '',
-    rawHeaders: [['Host', 'localhost:3000']],
-    body: Buffer.alloc(0),
-    sourceIp: '127.0.0.1',
-    protocol: 'HTTP/1.1',
-    userAgent: 'curl/8.0',
-    receivedAt,
-    ...overrides,
-  };
+  return incomingRequest({ method: 'GET', rawPath: '/items/a%2Fb', ...overrides });
 }
 
 function match(overrides: Partial<Route> = {}, pathParameters: Record<string, string> | null = { id: 'a%2Fb' }): RouteMatch {
-  const route: Route = { api: 'http', method: 'GET', path: '/items/{id}', payloadFormat: '2.0', stage: '$default', binaryMediaTypes: [], functionName: 'fn', ...overrides };
-  return { route, pathParameters, routeKey: `${route.method} ${route.path}` };
+  return routeMatch({ api: 'http', method: 'GET', path: '/items/{id}', payloadFormat: '2.0', stage: '$default', binaryMediaTypes: [], functionName: 'fn', ...overrides }, pathParameters);
 }
 
 describe('httpApiEvent: route, path and query', () => {

@@ -1,32 +1,17 @@
 // A request → the payload 1.0 event (REST API, or an HTTP API route at 1.0), without a server: what a handler reads.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EventContext } from '../src/http/event-context.js';
 import type { IncomingRequest } from '../src/http/incoming-request.js';
 import { restEvent } from '../src/http/rest-event.js';
 import type { Route, RouteMatch } from '../src/http/router.js';
-
-const context: EventContext = { accountId: '123456789012', region: 'eu-west-1', domainName: 'localhost.emu.test', port: 3000 };
-const receivedAt = new Date(Date.UTC(2024, 4, 1, 12, 3, 4, 567));
+import { context, incomingRequest, receivedAt, routeMatch } from './gateway-request.js';
 
 function request(overrides: Partial<IncomingRequest> = {}): IncomingRequest {
-  return {
-    method: 'POST',
-    rawPath: '/items/a%20b',
-    rawQuery: '',
-    rawHeaders: [['Host', 'localhost:3000']],
-    body: Buffer.alloc(0),
-    sourceIp: '127.0.0.1',
-    protocol: 'HTTP/1.1',
-    userAgent: 'curl/8.0',
-    receivedAt,
-    ...overrides,
-  };
+  return incomingRequest({ method: 'POST', rawPath: '/items/a%20b', ...overrides });
 }
 
 function match(overrides: Partial<Route> = {}, pathParameters: Record<string, string> | null = { id: 'a%20b' }): RouteMatch {
-  const route: Route = { api: 'rest', method: 'POST', path: '/items/{id}', payloadFormat: '1.0', stage: 'Prod', binaryMediaTypes: [], functionName: 'fn', ...overrides };
-  return { route, pathParameters, routeKey: `${route.method} ${route.path}` };
+  return routeMatch({ api: 'rest', method: 'POST', path: '/items/{id}', payloadFormat: '1.0', stage: 'Prod', binaryMediaTypes: [], functionName: 'fn', ...overrides }, pathParameters);
 }
 
 describe('restEvent: the request', () => {
