@@ -2,7 +2,7 @@
 import type { PricePerGbSecond } from '../measure/index.js';
 import type { BenchEvents } from './bench-events.js';
 import type { BenchSamples } from './bench-runner.js';
-import { BENCH_SCHEMA, BENCH_SCHEMA_VERSION, type BenchMode, type BenchReport, type MeasuredOn } from './bench-schema.js';
+import { BENCH_SCHEMA, BENCH_SCHEMA_VERSION, type BenchMode, type BenchReport, type BuildFigures, type MeasuredOn } from './bench-schema.js';
 import { coldStartPenalty, modeReport } from './bench-statistics.js';
 
 export interface ReportContext {
@@ -18,6 +18,8 @@ export interface ReportContext {
   prices: PricePerGbSecond;
   /** Default: now. */
   date?: Date;
+  /** The function's build, if emu built it. */
+  build?: BuildFigures;
 }
 
 export function measuredOn(context: ReportContext): MeasuredOn {
@@ -50,6 +52,7 @@ export function buildBenchReport(samples: BenchSamples, context: ReportContext):
     const ofMode = samples.samples.filter((sample) => sample.mode === mode);
     report.modes[mode] = modeReport(ofMode, context.memorySizeMb, context.prices);
   }
+  if (context.build !== undefined) report.build = { durationMs: Math.round(context.build.durationMs * 10) / 10, cacheHit: context.build.cacheHit };
   const { cold, warm } = report.modes;
   if (cold !== undefined && warm !== undefined) {
     const penalty = coldStartPenalty(cold, warm, samples.references);

@@ -143,6 +143,12 @@ export interface BaselineGate {
 
 export type GateResult = MaxMemoryGate | MaxDurationGate | BaselineGate;
 
+export interface BuildFigures {
+  durationMs: number;
+  /** Nothing was compiled: every input was unchanged since the last build. */
+  cacheHit: boolean;
+}
+
 export interface BenchReport {
   schema: typeof BENCH_SCHEMA;
   schemaVersion: typeof BENCH_SCHEMA_VERSION;
@@ -156,6 +162,8 @@ export interface BenchReport {
   modes: Partial<Record<BenchMode, ModeReport>>;
   /** Only when both modes were measured. */
   coldStartPenalty?: ColdStartPenalty;
+  /** Only for a function emu built (TypeScript, Metadata BuildMethod esbuild): once, before any invocation, in no figure above. */
+  build?: BuildFigures;
   /** Only when a gate was asked for. */
   gates?: GateResult[];
 }

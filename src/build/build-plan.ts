@@ -91,7 +91,7 @@ function metadataEntryPoints(request: BuildRequest, given: unknown): string[] {
 }
 
 /**
- * The handler's module exists only as TypeScript: built as SAM builds (bundled, minified, platform node) with source
+ * The handler's module exists only as TypeScript: built as SAM builds (bundled, platform node) with source
  * maps, for the runtime's Node, in the module format Node would give its .js twin (.mts and "type": "module": ESM).
  */
 function typeScriptPlan(request: BuildRequest): BuildPlan {
@@ -105,7 +105,8 @@ function typeScriptPlan(request: BuildRequest): BuildPlan {
   const outExtension = esm ? '.mjs' : extension === '.cts' ? '.cjs' : '.js';
   // The Node the function runs on as target, not SAM's es2020: that refuses top-level await, which an ES module may use.
   const target = [`node${runtimeMajor(request.runtime)}`];
-  const options: PlanOptions = { format: esm ? 'esm' : 'cjs', target, minify: true, sourcemap: true, outExtension: { '.js': outExtension } };
+  // Not minified, unlike SAM's default: stack traces keep the function names the developer wrote.
+  const options: PlanOptions = { format: esm ? 'esm' : 'cjs', target, sourcemap: true, outExtension: { '.js': outExtension } };
   return { kind: 'esbuild', functionName: request.functionName, codeDir: request.codeDir, handler: request.handler, origin: 'typescript', entryPoints: [moduleBase + extension], options, nodeOptions: request.env?.NODE_OPTIONS, warnings: [] };
 }
 

@@ -2,6 +2,7 @@
  * One esbuild build of a plan into a scratch folder. esbuild is imported here, on the first
  * build only: a JavaScript handler or a cache hit never pays for loading it.
  */
+import { createRequire } from 'node:module';
 import type { BuildOptions } from 'esbuild';
 import { internalError, usageError } from '../errors/emu-error.js';
 import { BuildError, formatMessage, isBuildFailure } from './build-error.js';
@@ -30,8 +31,16 @@ export function esbuildOptions(plan: EsbuildPlan, outdir: string): BuildOptions 
   };
 }
 
+/**
+ * esbuild is CommonJS: required, not import()ed, so the CLI's bundle (CommonJS, run from a V8
+ * code cache, which drops its dynamic-import callback) never starts Node's ESM loader for it.
+ */
+export function loadEsbuild(): typeof import('esbuild') {
+  return createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+}
+
 export async function runEsbuild(plan: EsbuildPlan, outdir: string): Promise<EsbuildOutput> {
-  const esbuild = await import('esbuild');
+  const esbuild = loadEsbuild();
   try {
     const result = await esbuild.build(esbuildOptions(plan, outdir));
     return { inputs: Object.keys(result.metafile?.inputs ?? {}), warnings: result.warnings.map((warning) => formatMessage(warning, plan.codeDir)) };

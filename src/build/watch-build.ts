@@ -11,7 +11,7 @@ import { formatMessage } from './build-error.js';
 import { artifactHandler, sourceMapEnv, type BuildResult } from './build-function.js';
 import { buildInputs } from './build-inputs.js';
 import type { EsbuildPlan } from './build-plan.js';
-import { asBuildError, esbuildOptions } from './run-esbuild.js';
+import { asBuildError, esbuildOptions, loadEsbuild } from './run-esbuild.js';
 
 export interface WatchBuildOptions {
   cacheDir?: string;
@@ -34,7 +34,7 @@ export async function watchBuild(plan: EsbuildPlan, options: WatchBuildOptions =
   const functionDir = functionCacheDir(plan, options.cacheDir ?? defaultCacheRoot(plan.codeDir));
   // Never written (write: false): outputs are written to a fresh folder at the same depth, so source map paths hold.
   const outdir = path.join(functionDir, 'watch');
-  const esbuild = await import('esbuild');
+  const esbuild = loadEsbuild();
   const context = await esbuild.context({ ...esbuildOptions(plan, outdir), write: false }).catch((error: unknown) => Promise.reject(asBuildError(plan, error)));
   let good: BuildResult | undefined;
   let lastError: unknown;

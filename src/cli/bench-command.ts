@@ -32,6 +32,7 @@ import { usageError } from '../errors/emu-error.js';
 import { parseBenchOptions, BENCH_USAGE, type BenchOptions } from './bench-options.js';
 import { BenchProgressLine, renderBenchReport, renderGates } from './bench-render.js';
 import { ExitCode } from './exit-codes.js';
+import { buildIfNeeded, type BuildFacts } from './function-build.js';
 import { resolveFunctionOptions, type ResolvedFunction } from './function-options.js';
 import type { CliIo } from './io.js';
 import { displayLog } from './render.js';
@@ -55,8 +56,10 @@ export async function runBenchCommand(argv: string[], io: CliIo): Promise<number
   const baseline = options.baselineFile === undefined ? undefined : await loadBaseline(options.baselineFile);
   // It may call STS for a role; the one check after it needs the function's settled memory size.
   const sources = { handler: options.handler, flags: options.emulator, setup: options.setup, ...(template === undefined ? {} : { template }) };
-  const fn = await resolveFunctionOptions(sources, reporter);
-  const context = reportContext(options, fn, events);
+  const source = await resolveFunctionOptions(sources, reporter);
+  // The report names the function as the user wrote it, not its build's folder in the cache.
+  const { fn, build } = await buildIfNeeded(source, reporter);
+  const context = reportContext(options, source, events, build);
   const notes = baseline === undefined ? [] : checkComparable(baseline, measuredOn(context), options.modes, options.baselineFile ?? '');
 
   const samples = await runWithProgress(options, fn, context, io);
@@ -70,9 +73,10 @@ export async function runBenchCommand(argv: string[], io: CliIo): Promise<number
   return finish(options, report, samples, io);
 }
 
-function reportContext(options: BenchOptions, fn: ResolvedFunction, events: BenchEvents): ReportContext {
+function reportContext(options: BenchOptions, fn: ResolvedFunction, events: BenchEvents, build: BuildFacts | undefined): ReportContext {
   const codeDir = path.resolve(fn.codeDir);
   return {
+    ...(build === undefined ? {} : { build: { durationMs: build.buildMs, cacheHit: build.cacheHit } }),
     handler: fn.handler,
     codeDir: path.relative(process.cwd(), codeDir).split(path.sep).join('/') || '.',
     events,

@@ -18,6 +18,8 @@ export function renderBenchReport(report: BenchReport, samples: readonly BenchSa
   const on = report.measuredOn;
   const title = `emu bench ${on.handler}: ${report.runs} run(s) × ${on.eventCount} event(s) per mode, ${on.memorySizeMb} MB, -c ${report.concurrency}`;
   const parts = [title, distributionsTable(report), costTable(report), sparklines(samples)];
+  // The build is the user's tooling, not Lambda's cold start: on its own line, in no table above.
+  if (report.build !== undefined) parts.push(`build: ${fixed(report.build.durationMs, 1)} ms${report.build.cacheHit ? ' (unchanged: from the cache)' : ''}, before the first invocation and in no figure above`);
   if (report.coldStartPenalty !== undefined) parts.push(penaltyTable(report.coldStartPenalty));
   return `${parts.filter((part) => part !== '').join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 /** How results reach stdout: the bare payload, or one JSON record with the metrics. */
 import type { InvocationResult } from '../supervisor/index.js';
+import type { BuildFacts } from './function-build.js';
 
 /** The --json record; the stream mode adds its line number. Field names are part of emu's interface. */
 export function toJsonRecord(result: InvocationResult): Record<string, unknown> {
@@ -18,6 +19,11 @@ export function toJsonRecord(result: InvocationResult): Record<string, unknown> 
     peakRssMethod: metrics.peakRssMethod,
     callerLatencyMs: round2(metrics.callerLatencyMs),
   };
+}
+
+/** The build's own figures, beside (never inside) Init Duration: `build` in --json records and summaries. */
+export function buildRecord(build: BuildFacts): { durationMs: number | null; cacheHit: boolean } {
+  return { durationMs: round2(build.buildMs), cacheHit: build.cacheHit };
 }
 
 function round2(value: number | undefined): number | null {

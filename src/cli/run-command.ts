@@ -5,11 +5,12 @@
 import type { InvocationResult } from '../supervisor/index.js';
 import { readContextFile } from './context-file.js';
 import { readEventJson } from './event-input.js';
+import { buildIfNeeded } from './function-build.js';
 import { ExitCode } from './exit-codes.js';
 import type { SetupReporter } from './function-setup.js';
 import { resolveFunctionOptions } from './function-options.js';
 import type { CliIo } from './io.js';
-import { displayLog, toJsonRecord } from './render.js';
+import { buildRecord, displayLog, toJsonRecord } from './render.js';
 import { parseRunOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
 import { lookUpTemplateFunction } from './template-lookup.js';
@@ -33,10 +34,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     ...(context === undefined ? {} : { context: context.emulator }),
     ...(template === undefined ? {} : { template }),
   };
-  const functionOptions = await resolveFunctionOptions(sources, reporter);
+  const { fn: functionOptions, build } = await buildIfNeeded(await resolveFunctionOptions(sources, reporter), reporter);
   if (options.stream) {
     const { runStreamCommand } = await import('./stream-command.js');
-    return runStreamCommand(options, functionOptions, context?.invoke, io);
+    return runStreamCommand(options, functionOptions, context?.invoke, io, build);
   }
 
   const { createEmulator, backPressure } = await import('../emulator.js');
@@ -69,7 +70,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write('emu: interrupted\n');
       return ExitCode.interrupted;
     }
-    io.stdout.write(options.json ? `${JSON.stringify(toJsonRecord(result))}\n` : `${result.payloadJson}\n`);
+    const record = build === undefined ? toJsonRecord(result) : { ...toJsonRecord(result), build: buildRecord(build) };
+    io.stdout.write(options.json ? `${JSON.stringify(record)}\n` : `${result.payloadJson}\n`);
     if (result.error !== undefined) {
       const message = result.error.errorMessage.split('\n')[0];
       io.stderr.write(`emu: the function failed: ${result.error.errorType}: ${message}\n`);

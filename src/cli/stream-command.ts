@@ -21,19 +21,24 @@ import {
   type StreamSummaryReport,
 } from '../stream/index.js';
 import { ExitCode } from './exit-codes.js';
+import type { BuildFacts } from './function-build.js';
 import type { CliIo } from './io.js';
+import { buildRecord } from './render.js';
 import type { RunOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
 import { formatStreamLine, renderSummary, StreamStderr, tagLogChunk, tagPlatformLine, type StreamRunDescription } from './stream-render.js';
 
-/** `fn` is the function as resolveFunctionOptions settled it (context file included); `invoke` the context file's per-invocation fields. */
-export async function runStreamCommand(options: RunOptions, fn: EmulatorOptions, invoke: InvokeOptions | undefined, io: CliIo): Promise<number> {
+/**
+ * `fn` is the function as resolveFunctionOptions settled it (context file included) and built;
+ * `invoke` the context file's per-invocation fields; `build` the build's figures, if it was built.
+ */
+export async function runStreamCommand(options: RunOptions, fn: EmulatorOptions, invoke: InvokeOptions | undefined, io: CliIo, build?: BuildFacts): Promise<number> {
   // Everything that can be refused is refused before a sandbox starts.
   const prices = readPrices(process.env);
   if (options.summaryFile !== undefined) await checkSummaryFolder(options.summaryFile);
   const input = await openInput(options.eventSource, io);
   keepYoungGenerationSmall();
-  const run: StreamRunDescription = { mode: fn.mode ?? 'warm', concurrency: options.concurrency ?? 1 };
+  const run: StreamRunDescription = { mode: fn.mode ?? 'warm', concurrency: options.concurrency ?? 1, ...(build === undefined ? {} : { build: buildRecord(build) }) };
   let wired: WiredStream;
   try {
     wired = await wireStream({ options, fn, invoke }, input, run, io);

@@ -55,13 +55,16 @@ export function tagPlatformLine(line: string, requestId: string, lineOf: (reques
 export interface StreamRunDescription {
   mode: 'cold' | 'warm';
   concurrency: number;
+  /** The function's build, before the first event: never in any event's figures. */
+  build?: { durationMs: number | null; cacheHit: boolean };
 }
 
 /** The summary as two plain tables (no colours: stderr may be a file). */
 export function renderSummary(report: StreamSummaryReport, run: StreamRunDescription): string {
   const style = { head: [], border: [], compact: true };
   const counts = new Table({ style, colAligns: ['left', 'right'] });
-  const title = `emu --stream (${run.mode}, -c ${run.concurrency})${report.interrupted ? ': INTERRUPTED, what finished' : ''}`;
+  const built = run.build === undefined ? '' : `, built in ${run.build.durationMs ?? 0} ms${run.build.cacheHit ? ' (cached)' : ''}`;
+  const title = `emu --stream (${run.mode}, -c ${run.concurrency}${built})${report.interrupted ? ': INTERRUPTED, what finished' : ''}`;
   counts.push([{ colSpan: 2, content: title }]);
   counts.push(['Events', int(report.events)], ['Succeeded', int(report.succeeded)], ['Failed', int(report.failed)]);
   for (const [errorType, count] of Object.entries(report.failedByErrorType)) counts.push([`  ${errorType}`, int(count)]);
