@@ -6,8 +6,10 @@
  */
 import path from 'node:path';
 import { usageError } from '../errors/emu-error.js';
+import type { CodeSource } from '../build/index.js';
 import type { ServedFunction, ServeServer } from '../http/index.js';
 import { ExitCode } from './exit-codes.js';
+import { buildRequestOf } from './function-build.js';
 import { functionPlacement, resolveFunctionOptions, type ResolvedFunction } from './function-options.js';
 import type { SetupReporter } from './function-setup.js';
 import type { CliIo } from './io.js';
@@ -31,11 +33,11 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const { backPressure } = await import('../emulator.js');
   // One region and account for the whole server: every function's, as the resolver settled them.
   const { region, accountId } = (resolved[0] as ResolvedServed).fn;
+  const codes = await openCodeSources(resolved.map((served) => served.fn), options.watch, writeLog);
   const server = await listening(options, startServeServer({
     host: options.host,
     port: options.port,
-    functions: resolved.map(({ fn, ...served }) => ({ ...served, emulator: { ...fn, concurrency: options.concurrency } })),
-    watch: options.watch,
+    functions: resolved.map(({ fn, ...served }, i) => ({ ...served, code: codes[i] as CodeSource, emulator: { ...fn, concurrency: options.concurrency } })),
     region,
     accountId,
     writeLog,
@@ -72,8 +74,31 @@ async function listening(options: ServeOptions, started: Promise<ServeServer>): 
   }
 }
 
-/** A function to serve, its emulator options settled (concurrency is the server's, added last). */
-type ResolvedServed = Omit<ServedFunction, 'emulator'> & { fn: ResolvedFunction };
+/** A function to serve, its emulator options settled (concurrency is the server's, added last) and its code not yet opened. */
+type ResolvedServed = Omit<ServedFunction, 'emulator' | 'code'> & { fn: ResolvedFunction };
+
+/**
+ * Each function's code, built where it needs a build (all at once). A function whose build fails is
+ * still served: with a 502 until it builds (with --watch, at the next save), the reason here on stderr.
+ */
+async function openCodeSources(functions: ResolvedFunction[], watch: boolean, writeLog: (text: string) => void): Promise<CodeSource[]> {
+  const { openCodeSource } = await import('../build/index.js');
+  const opened = await Promise.allSettled(
+    functions.map((fn) => {
+      const request = buildRequestOf(fn);
+      return openCodeSource(request, {
+        watch,
+        onBuildError: (error) => writeLog(`emu: ${error instanceof Error ? error.message : String(error)}\n${watch ? '' : `emu: ${request.functionName} answers 502 until it builds (restart emu serve, or use --watch)\n`}`),
+        onWarning: (message) => writeLog(`emu: warning: ${message}\n`),
+      });
+    }),
+  );
+  const failed = opened.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed === undefined) return opened.map((outcome) => (outcome as PromiseFulfilledResult<CodeSource>).value);
+  // A plan refused (an EntryPoint that does not exist, an unknown BuildMethod) is the user's to fix before serving.
+  await Promise.all(opened.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.close() : undefined)));
+  throw failed.reason;
+}
 
 async function bareFunction(options: ServeOptions, reporter: SetupReporter): Promise<ResolvedServed> {
   const fn = await resolveFunctionOptions({ handler: options.handler as string, flags: options.functionOptions, setup: options.setup }, reporter);

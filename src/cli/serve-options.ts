@@ -97,7 +97,7 @@ Options:
                          get the ports after it
       --cold | --warm    a fresh sandbox per request, or reuse them (default warm)
   -c, --concurrency N    sandboxes per function (default 1)
-      --watch            restart a function's sandboxes when its code changes
+      --watch            rebuild a function (TypeScript, esbuild Metadata) and restart its sandboxes when its code changes
       --parameter-overrides K=V ...  template parameter values
       --payload-format 2.0|1.0  bare form: HTTP API $default route (2.0, default)
                          or REST API ANY /{proxy+} (1.0)

@@ -7,6 +7,7 @@
  */
 import { endLine, reportLine, startLine } from '../supervisor/platform-log.js';
 import type { InvocationResult } from '../supervisor/index.js';
+import { BuildError } from '../build/build-error.js';
 import type { FunctionHost } from './function-host.js';
 import type { GatewayResponse } from './gateway-response.js';
 import { headerValue, type IncomingRequest } from './incoming-request.js';
@@ -36,7 +37,7 @@ export async function handleInvoke(request: IncomingRequest, context: InvokeApiC
   const arn = `arn:aws:lambda:${context.region}:${context.accountId}:function:${target.name}${target.qualifier === undefined ? '' : `:${target.qualifier}`}`;
   const fail = (status: number, type: string, message: string): InvokeApiAnswer => ({ response: serviceError(status, type, message), functionName: target.name });
   if (request.method !== 'POST') return fail(405, 'UnsupportedOperationException', `${request.method} is not supported on this path; use POST`);
-  if (host === undefined || (target.qualifier !== undefined && target.qualifier !== host.emulator.config.functionVersion)) {
+  if (host === undefined || (target.qualifier !== undefined && target.qualifier !== host.functionVersion)) {
     return fail(404, 'ResourceNotFoundException', `Function not found: ${arn}`);
   }
   const invocationType = headerValue(request, 'x-amz-invocation-type') ?? 'RequestResponse';
@@ -63,8 +64,15 @@ export async function handleInvoke(request: IncomingRequest, context: InvokeApiC
     );
     return { response: { statusCode: 202, headers: [], body: Buffer.alloc(0) }, functionName: name };
   }
-  const result = await host.invokeJson(eventJson, { ...options, captureLogs: logType === 'Tail' });
-  return { response: invokeResponse(result, host.emulator.config.functionVersion, logType === 'Tail'), functionName: name, result };
+  let result: InvocationResult;
+  try {
+    result = await host.invokeJson(eventJson, { ...options, captureLogs: logType === 'Tail' });
+  } catch (error) {
+    if (!(error instanceof BuildError)) throw error;
+    context.writeLog(`emu: ${name}: no build to run (the Invoke API answers 502): ${error.diagnostics[0] ?? error.message}\n`);
+    return fail(502, 'ServiceException', `${name}: the function's code did not build; emu serve's output has esbuild's messages`);
+  }
+  return { response: invokeResponse(result, host.functionVersion, logType === 'Tail'), functionName: name, result };
 }
 
 function invokeResponse(result: InvocationResult, version: string, tail: boolean): GatewayResponse {

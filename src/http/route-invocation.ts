@@ -6,6 +6,7 @@
  */
 import type { InvocationResult } from '../supervisor/index.js';
 import type { EventContext } from './event-context.js';
+import { BuildError } from '../build/build-error.js';
 import type { FunctionHost } from './function-host.js';
 import { internalServerError, jsonMessage, type GatewayResponse } from './gateway-response.js';
 import { httpApiEvent } from './http-api-event.js';
@@ -43,6 +44,11 @@ export async function invokeForRoute(
   try {
     result = await host.invokeJson(eventJson);
   } catch (error) {
+    if (error instanceof BuildError) {
+      // The function was never built: as if its deployment had no working code, the integration fails.
+      writeLog(`emu: ${functionName}: no build to run (API Gateway answers 502): ${error.diagnostics[0] ?? error.message}\n`);
+      return { response: withRequestId(internalServerError(), match, event.requestContext.requestId), functionName };
+    }
     // emu itself failed to invoke: API Gateway's answer to a rejected invoke is a 500.
     writeLog(`emu: ${functionName}: the invocation failed inside emu: ${error instanceof Error ? error.message : String(error)}\n`);
     return { response: jsonMessage(500, 'Internal server error'), functionName };

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CodeSource } from '../build/index.js';
 import type { EmulatorOptions } from '../emulator.js';
 import { FunctionHost } from './function-host.js';
 import { jsonMessage, noRoute, type GatewayResponse } from './gateway-response.js';
@@ -17,6 +18,8 @@ import { Router, type Route } from './router.js';
 
 export interface ServedFunction {
   emulator: EmulatorOptions;
+  /** What it runs: its code as written or its build (see openCodeSource), watched or not. */
+  code: CodeSource;
   /** A second name the Invoke API answers to (the template's logical id). */
   alias?: string;
   routes: Array<Omit<Route, 'functionName'>>;
@@ -27,7 +30,6 @@ export interface ServeServerOptions {
   host: string;
   port: number;
   functions: ServedFunction[];
-  watch: boolean;
   region: string;
   accountId: string;
   /** The server's stderr: request lines, function logs (tagged), warnings. */
@@ -46,11 +48,12 @@ export interface ServeServer {
 export async function startServeServer(options: ServeServerOptions): Promise<ServeServer> {
   const hosts = new Map<string, FunctionHost>();
   const hostList = options.functions.map((fn) => {
-    const host = new FunctionHost({ emulator: fn.emulator, watch: options.watch, writeLog: options.writeLog, logBackPressure: options.logBackPressure });
+    const host = new FunctionHost({ emulator: fn.emulator, code: fn.code, writeLog: options.writeLog, logBackPressure: options.logBackPressure });
     hosts.set(host.name, host);
     if (fn.alias !== undefined && !hosts.has(fn.alias)) hosts.set(fn.alias, host);
     return host;
   });
+  await Promise.all(hostList.map((host) => host.start()));
   const router = new Router(options.functions.flatMap((fn, i) => fn.routes.map((route) => ({ ...route, functionName: (hostList[i] as FunctionHost).name }))));
   const onlyRest = router.routes.length > 0 && router.routes.every((route) => route.api === 'rest');
   const servers: Server[] = [];
