@@ -97,15 +97,17 @@ describe('an interrupted host process leaves no sandbox running', () => {
     });
   }
 
-  test('a host with its own listener decides whether to exit; the sandbox dies anyway', async () => {
-    const host = startHost({ HOST_LISTENER: '1' });
-    const sandbox = await host.sandboxPid;
-    host.child.kill('SIGTERM');
-    const exit = await host.exited;
-    assert.equal(exit.code, 7, 'the host’s listener chose its exit');
-    assert.match(exit.stdout, /host saw SIGTERM/);
-    assert.ok(await eventually(() => !isAlive(sandbox)), `sandbox ${sandbox} outlived its host`);
-  });
+  for (const listener of ['1', 'once']) {
+    test(`a host with its own listener${listener === 'once' ? ', one that removes itself when it fires,' : ''} decides whether to exit; the sandbox dies anyway`, async () => {
+      const host = startHost({ HOST_LISTENER: listener });
+      const sandbox = await host.sandboxPid;
+      host.child.kill('SIGTERM');
+      const exit = await host.exited;
+      assert.equal(exit.code, 7, 'the host’s listener chose its exit');
+      assert.match(exit.stdout, /host saw SIGTERM/);
+      assert.ok(await eventually(() => !isAlive(sandbox)), `sandbox ${sandbox} outlived its host`);
+    });
+  }
 
   test('SIGKILL of the host: the kernel ends the sandbox even in a busy loop (parent-death signal)', { skip: process.platform !== 'linux' }, async () => {
     const host = startHost();

@@ -43,7 +43,8 @@ function onSignal(signal: NodeJS.Signals): void {
 
 function install(): void {
   process.on('exit', endEverySandbox);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  // First in line, whenever installed: it sees every listener of the host's, before one can remove itself.
+  for (const signal of SIGNALS) process.prependListener(signal, onSignal);
 }
 
 function uninstall(): void {
