@@ -45,6 +45,7 @@ const TEST_FILES = [
   'test/build.test.ts',
   'test/build-sam.test.ts',
   'test/build-watch.test.ts',
+  'test/build-cli.test.ts',
   'test/cli-args-fuzz.test.ts',
   'test/serve-router.test.ts',
   'test/serve.test.ts',

@@ -4,6 +4,7 @@
  * unchanged. The build's time is reported on its own, never as Init Duration.
  * Used by run, run --stream and bench; serve builds per function (function-code.ts).
  */
+import path from 'node:path';
 import type { BuildRequest } from '../build/index.js';
 import type { ResolvedFunction } from './function-options.js';
 import type { SetupReporter } from './function-setup.js';
@@ -32,12 +33,18 @@ export function buildRequestOf(fn: ResolvedFunction): BuildRequest {
   };
 }
 
+/** EMU_CACHE_DIR moves the build cache (a CI cache folder, a read-only checkout); default: node_modules/.cache/emu. */
+export function buildCacheOption(env: NodeJS.ProcessEnv = process.env): { cacheDir?: string } {
+  const dir = env.EMU_CACHE_DIR;
+  return dir === undefined || dir === '' ? {} : { cacheDir: path.resolve(dir) };
+}
+
 /** Builds the function if it needs a build; a build error is a usage error (exit 2) carrying esbuild's messages. */
 export async function buildIfNeeded(fn: ResolvedFunction, reporter: SetupReporter): Promise<RunnableFunction> {
   const { resolveBuild, buildFunction } = await import('../build/index.js');
   const plan = resolveBuild(buildRequestOf(fn));
   if (plan.kind === 'none') return { fn };
-  const built = await buildFunction(plan);
+  const built = await buildFunction(plan, buildCacheOption());
   for (const warning of built.warnings) reporter.warning(warning);
   if (reporter.verbose) {
     const how = built.cacheHit ? 'unchanged, from the cache' : 'compiled';

@@ -9,7 +9,7 @@ import { usageError } from '../errors/emu-error.js';
 import type { CodeSource } from '../build/index.js';
 import type { ServedFunction, ServeServer } from '../http/index.js';
 import { ExitCode } from './exit-codes.js';
-import { buildRequestOf } from './function-build.js';
+import { buildCacheOption, buildRequestOf } from './function-build.js';
 import { functionPlacement, resolveFunctionOptions, type ResolvedFunction } from './function-options.js';
 import type { SetupReporter } from './function-setup.js';
 import type { CliIo } from './io.js';
@@ -88,6 +88,7 @@ async function openCodeSources(functions: ResolvedFunction[], watch: boolean, wr
       const request = buildRequestOf(fn);
       return openCodeSource(request, {
         watch,
+        ...buildCacheOption(),
         onBuildError: (error) => writeLog(`emu: ${error instanceof Error ? error.message : String(error)}\n${watch ? '' : `emu: ${request.functionName} answers 502 until it builds (restart emu serve, or use --watch)\n`}`),
         onWarning: (message) => writeLog(`emu: warning: ${message}\n`),
       });
