@@ -22,9 +22,9 @@ function watchdog(pid: number): () => void {
   return () => clearTimeout(timer);
 }
 
-async function emu(args: string[], stdin?: string): Promise<CliRun> {
+async function emu(args: string[], stdin?: string, cwd?: string): Promise<CliRun> {
   let cancel = (): void => {};
-  const run = await runEmu(args, { ...(stdin === undefined ? {} : { stdin }), onSpawn: (pid) => (cancel = watchdog(pid)) });
+  const run = await runEmu(args, { ...(stdin === undefined ? {} : { stdin }), ...(cwd === undefined ? {} : { cwd }), onSpawn: (pid) => (cancel = watchdog(pid)) });
   cancel();
   return run;
 }
@@ -130,6 +130,64 @@ describe('the same options in run, run --stream, bench and serve', () => {
     };
     for (const [command, observed] of Object.entries(seen)) assert.deepEqual(settled(observed, 3), defaults, command);
     assertNoProcessLeft();
+  });
+});
+
+describe('a template function by its logical id', () => {
+  // Run from the template's folder: run, run --stream and bench find ./template.yaml as SAM does, serve is given it.
+  const args = ['--no-credentials', '--parameter-overrides', 'Colour=green'];
+  const expected = {
+    functionName: 'observer',
+    functionVersion: '$LATEST',
+    memoryLimitInMB: '384',
+    memorySizeVariable: '384',
+    region: 'us-east-1',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:observer',
+    credentials: false,
+    env: { COLOUR: 'green', SHARED: 'from the template', TEMPLATE_ONLY: 'kept' },
+  };
+
+  test("run, run --stream, bench and serve --template all give it the template's name, memory, timeout and Environment", async () => {
+    const run = await emu(['run', 'ObserveFunction', '-', ...args], '{}', OPTIONS);
+    assert.equal(run.code, 0, run.stderr);
+    const stream = await emu(['run', 'ObserveFunction', '-', '--stream', ...args], '{}\n', OPTIONS);
+    assert.equal(stream.code, 0, stream.stderr);
+    const bench = await emu(['bench', 'ObserveFunction', '--runs', '1', '--modes', 'warm', '-v', ...args], undefined, OPTIONS);
+    assert.equal(bench.code, 0, bench.stderr);
+    const benchLine = /\tINFO\tobserved (\{.*\})$/m.exec(bench.stderr);
+    assert.ok(benchLine !== null, bench.stderr);
+    const seen = {
+      run: JSON.parse(run.stdout) as Observed,
+      stream: JSON.parse(stream.stdout) as Observed,
+      bench: JSON.parse(benchLine[1] as string) as Observed,
+      'serve --template': await viaServe(['--template', path.join(OPTIONS, 'template.yaml'), ...args], 'ObserveFunction'),
+    };
+    for (const [command, observed] of Object.entries(seen)) assert.deepEqual(settled(observed, 12), expected, command);
+    assertNoProcessLeft();
+  });
+
+  test('flags still win over the template, field by field', async () => {
+    const run = await emu(['run', 'ObserveFunction', '-', ...args, '-m', '1024', '-t', '5', '--env', 'SHARED=from --env'], '{}', OPTIONS);
+    assert.equal(run.code, 0, run.stderr);
+    const observed = settled(JSON.parse(run.stdout) as Observed, 5);
+    assert.equal(observed.memoryLimitInMB, '1024');
+    assert.deepEqual(observed.env, { ...expected.env, SHARED: 'from --env' });
+  });
+
+  test('an unknown logical id exits 2 naming the functions there are; a FunctionName is pointed to its logical id', async () => {
+    const unknown = await emu(['run', 'NoSuchFunction', '-', '--no-credentials'], '{}', OPTIONS);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stdout, '');
+    assert.match(unknown.stderr, /^emu: template\.yaml has no function 'NoSuchFunction'; its functions: ObserveFunction, BarrierFunction\n$/);
+    const byName = await emu(['bench', 'observer', '--no-credentials'], undefined, OPTIONS);
+    assert.equal(byName.code, 2);
+    assert.match(byName.stderr, /'observer' is the FunctionName of ObserveFunction: functions are named by logical id/);
+  });
+
+  test('a handler string keeps working beside a template: a word with a dot is never looked up', async () => {
+    const run = await emu(['run', 'observe.handler', '-', '--no-credentials'], '{}', OPTIONS);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as Observed).functionName, 'observe');
   });
 });
 
