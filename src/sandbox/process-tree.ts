@@ -68,19 +68,25 @@ export function killSandboxTree(pid: number): void {
  * came from (a cgroup would be the stronger tool, where one is available).
  */
 export function killMarkedProcesses(sandboxId: string, sandboxPid?: number): number[] {
-  const candidates = sandboxPid === undefined ? null : pidsHandedOutSince(sandboxPid);
-  const killed = findMarked(`${SANDBOX_MARKER_VARIABLE}=${sandboxMarker(sandboxId)}\0`, candidates ?? undefined);
+  if (process.platform !== 'linux') return [];
+  const candidates = sandboxPid === undefined ? listProcesses() : processesStartedAfter(sandboxPid);
+  const killed = findMarked(`${SANDBOX_MARKER_VARIABLE}=${sandboxMarker(sandboxId)}\0`, candidates);
   for (const pid of killed) signal(pid);
   return killed;
 }
 
 /** Every live process carrying the marker of a sandbox that the supervisor `supervisorPid` started (Linux; else empty). */
 export function listMarkedProcesses(supervisorPid: number): number[] {
-  return findMarked(`${SANDBOX_MARKER_VARIABLE}=${supervisorPid}/`);
+  if (process.platform !== 'linux') return [];
+  return findMarked(`${SANDBOX_MARKER_VARIABLE}=${supervisorPid}/`, listProcesses());
 }
 
-function findMarked(marker: string, candidates: number[] = readdirSync('/proc').map(Number)): number[] {
-  if (process.platform !== 'linux') return [];
+/** /proc lists processes, not their threads (a thread shares its process's environment). */
+function listProcesses(): number[] {
+  return readdirSync('/proc').map(Number);
+}
+
+function findMarked(marker: string, candidates: number[]): number[] {
   const needle = Buffer.from(`\0${marker}`);
   const found: number[] = [];
   for (const pid of candidates) {
@@ -98,27 +104,26 @@ function findMarked(marker: string, candidates: number[] = readdirSync('/proc').
 
 const NUL = Buffer.from('\0');
 
-const PID_RANGE_LIMIT = 2048;
-let pidMax: number | undefined;
-
 /**
- * Every pid the kernel has handed out after `first` (processes and threads), or null
- * when that range is larger than a scan of /proc is worth. A process the sandbox started
- * was created after the sandbox, so on a cold sandbox's short life this is a few dozen
- * ids instead of every process on the machine. /proc/loadavg's last field is the pid
- * last handed out in our pid namespace; pids wrap at pid_max.
+ * The live processes whose pid the kernel handed out after `first` (all of them when that
+ * cannot be told): a process the sandbox started was created after the sandbox, so on a cold
+ * sandbox's short life this is the odd process, not every one on the machine. Filtering the
+ * /proc listing, not trying each pid in the range, skips the ids that went to threads (a Node
+ * process takes about ten) and to processes already gone: each would cost a failed or useless
+ * read of its environ, on every retirement. /proc/loadavg's last field is the pid last handed
+ * out in our pid namespace; pids wrap at pid_max.
  */
-function pidsHandedOutSince(first: number): number[] | null {
+function processesStartedAfter(first: number): number[] {
+  const processes = listProcesses();
+  let last: number;
   try {
-    const last = Number(readFileSync('/proc/loadavg', 'latin1').trim().split(' ')[4]);
-    const max = (pidMax ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1')));
-    if (!Number.isInteger(last) || !Number.isInteger(max)) return null;
-    const count = last >= first ? last - first : max - first + last;
-    if (count > PID_RANGE_LIMIT) return null;
-    return Array.from({ length: count }, (_, i) => ((first + i) % max) + 1);
+    last = Number(readFileSync('/proc/loadavg', 'latin1').trim().split(' ')[4]);
   } catch {
-    return null;
+    return processes;
   }
+  if (!Number.isInteger(last)) return processes;
+  const wrapped = last < first;
+  return processes.filter((pid) => (wrapped ? pid > first || pid <= last : pid > first && pid <= last));
 }
 
 function signal(target: number): void {
