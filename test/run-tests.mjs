@@ -46,6 +46,7 @@ const TEST_FILES = [
   'test/build-sam.test.ts',
   'test/build-watch.test.ts',
   'test/build-cli.test.ts',
+  'test/build-cli-flags.test.ts',
   'test/template-run.test.ts',
   'test/cli-args-fuzz.test.ts',
   'test/serve-router.test.ts',

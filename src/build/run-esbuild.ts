@@ -2,11 +2,13 @@
  * One esbuild build of a plan into a scratch folder. esbuild is imported here, on the first
  * build only: a JavaScript handler or a cache hit never pays for loading it.
  */
+import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { BuildOptions } from 'esbuild';
 import { internalError, usageError } from '../errors/emu-error.js';
 import { BuildError, formatMessage, isBuildFailure } from './build-error.js';
 import type { EsbuildPlan } from './build-plan.js';
+import { buildWithCli } from './esbuild-cli.js';
 
 export interface EsbuildOutput {
   /** The bundle's graph, as esbuild's metafile names them (relative to the code folder). */
@@ -39,7 +41,12 @@ export function loadEsbuild(): typeof import('esbuild') {
   return createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
 }
 
+/** Through esbuild's CLI when it builds cleanly (the fast path); else again through the API, whose messages are structured. */
 export async function runEsbuild(plan: EsbuildPlan, outdir: string): Promise<EsbuildOutput> {
+  const viaCli = await buildWithCli(plan, outdir);
+  if (viaCli !== undefined) return { inputs: viaCli.inputs, warnings: [] };
+  rmSync(outdir, { recursive: true, force: true }); // whatever a failed CLI build left
+  mkdirSync(outdir, { recursive: true });
   const esbuild = loadEsbuild();
   try {
     const result = await esbuild.build(esbuildOptions(plan, outdir));
