@@ -5,7 +5,7 @@ import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { copyFixture, listing, removeTemporaryDirs, temporaryDir } from './build-helpers.js';
-import { assertNoProcessLeft, runEmu } from './helpers.js';
+import { assertNoProcessLeft, REPO_ROOT, runEmu } from './helpers.js';
 import { send, startServe } from './serve-helpers.js';
 
 after(() => {
@@ -83,6 +83,19 @@ describe('emu run of a TypeScript handler', () => {
     const typeError = await runEmu(['run', 'src/type-error.handler', event(dir, {}), '--code-dir', dir], { env });
     assert.equal(typeError.code, 0, typeError.stderr);
   });
+});
+
+test("a package left external resolves from the artifact as from the code, wherever EMU_CACHE_DIR puts the cache", async () => {
+  const cacheDir = temporaryDir('emu-build-cache-');
+  const template = path.join(temporaryDir(), 'template.yaml');
+  const samApp = path.join(REPO_ROOT, 'test', 'fixtures', 'build', 'sam-app'); // yaml comes from the repository's node_modules
+  writeFileSync(
+    template,
+    `Transform: AWS::Serverless-2016-10-31\nResources:\n  ExtFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ${samApp}\n      Handler: src/handlers/ext.handler\n      Runtime: nodejs20.x\n    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n        External: ['./node_modules/*']\n`,
+  );
+  const run = await runEmu(['run', 'ExtFunction', '--template', template, '--no-credentials'], { env: { ...process.env, EMU_CACHE_DIR: cacheDir } });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { yaml: 'external: true' });
 });
 
 test('run --stream and bench report the build beside, not inside, their figures', async () => {

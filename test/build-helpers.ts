@@ -59,3 +59,8 @@ export function listing(dir: string): string[] {
 export function readArtifact(result: BuildResult, file: string): string {
   return readFileSync(path.join(result.codeDir, file), 'utf8');
 }
+
+/** The files of a build's artifact, as sam build would lay them out: the link to the project's packages aside (see linkPackages). */
+export function artifactFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => name !== 'node_modules');
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { resolveBuild } from '../src/build/index.js';
 import { EmuError } from '../src/index.js';
-import { BUILD_FIXTURES, build, invokeBuilt, readArtifact, removeTemporaryDirs } from './build-helpers.js';
+import { artifactFiles, BUILD_FIXTURES, build, invokeBuilt, readArtifact, removeTemporaryDirs } from './build-helpers.js';
 import { assertNoProcessLeft, REPO_ROOT } from './helpers.js';
 
 const SAM_APP = path.join(BUILD_FIXTURES, 'sam-app');
@@ -32,7 +32,7 @@ async function payloadOf(name: string, properties?: Record<string, unknown>, eve
 describe('the artifact, laid out as sam build lays it out', () => {
   test('EntryPoints default to the handler module (.ts tried first); the Handler loses its folders', async () => {
     const result = await build(samFunction('app'));
-    assert.deepEqual(readdirSync(result.codeDir), ['app.js'], 'one bundle, minified, no source map (SAM defaults)');
+    assert.deepEqual(artifactFiles(result.codeDir), ['app.js'], 'one bundle, minified, no source map (SAM defaults)');
     assert.equal(result.handler, 'app.handler');
     assert.deepEqual(result.env, {});
     assert.deepEqual((await invokeBuilt(result, { name: 'sam' })).payload, { message: 'hello sam' }, 'tsconfig paths resolved');
@@ -49,7 +49,7 @@ describe('the artifact, laid out as sam build lays it out', () => {
 describe('each BuildProperty', () => {
   test('Format esm with OutExtension .js=.mjs and Target es2022: an ES module with top-level await', async () => {
     const result = await build(samFunction('esm', { Format: 'esm', OutExtension: ['.js=.mjs'], Target: 'es2022' }));
-    assert.deepEqual(readdirSync(result.codeDir), ['esm.mjs']);
+    assert.deepEqual(artifactFiles(result.codeDir), ['esm.mjs']);
     assert.deepEqual((await invokeBuilt(result)).payload, { loaded: 'esm with top-level await' });
   });
 
@@ -61,7 +61,7 @@ describe('each BuildProperty', () => {
 
   test('OutExtension .js=.cjs with Format cjs', async () => {
     const result = await build(samFunction('app', { OutExtension: ['.js=.cjs'] }));
-    assert.deepEqual(readdirSync(result.codeDir), ['app.cjs']);
+    assert.deepEqual(artifactFiles(result.codeDir), ['app.cjs']);
     assert.deepEqual((await invokeBuilt(result)).payload, { message: 'hello world' });
   });
 
@@ -80,7 +80,7 @@ describe('each BuildProperty', () => {
 
   test('Sourcemap: true writes the map and sets NODE_OPTIONS, so the trace points at the .ts line', async () => {
     const result = await build(samFunction('throws', { Sourcemap: true }));
-    assert.deepEqual(readdirSync(result.codeDir).sort(), ['throws.js', 'throws.js.map']);
+    assert.deepEqual(artifactFiles(result.codeDir).sort(), ['throws.js', 'throws.js.map']);
     assert.equal(result.env.NODE_OPTIONS, '--enable-source-maps');
     const invocation = await invokeBuilt(result, { amount: -1 });
     assert.equal(invocation.error?.errorType, 'RangeError');

@@ -6,7 +6,7 @@
  * when every listed file still hashes the same: reading them is all a cache hit costs.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,24 @@ export function readCachedBuild(functionDir: string): CachedBuild | undefined {
   if (!isDirectory(artifactDir)) return undefined;
   for (const [file, hash] of Object.entries(manifest.inputs)) if (hashFile(file) !== hash) return undefined;
   return { artifactDir, handler: manifest.handler, warnings: manifest.warnings };
+}
+
+/**
+ * Packages left external (External, `./node_modules/*`) resolve from the artifact as from the code: under the
+ * default cache root Node finds the project's node_modules above the artifact; elsewhere (EMU_CACHE_DIR, the
+ * temp folder) the artifact gets a node_modules link to the one nearest the code, as sam build would install
+ * them into its artifact. A monorepo's higher node_modules folders are not linked.
+ */
+export function linkPackages(artifactDir: string, codeDir: string): void {
+  for (let dir = codeDir; ; dir = path.dirname(dir)) {
+    const packages = path.join(dir, 'node_modules');
+    if (isDirectory(packages)) {
+      if (!path.relative(packages, artifactDir).startsWith('..')) return; // already above the artifact
+      symlinkSync(packages, path.join(artifactDir, 'node_modules'), 'dir');
+      return;
+    }
+    if (path.dirname(dir) === dir) return;
+  }
 }
 
 /** A fresh folder for esbuild to write into, beside the builds, so a rename makes it one. */

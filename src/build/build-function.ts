@@ -4,7 +4,7 @@
  */
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { defaultCacheRoot, functionCacheDir, readCachedBuild, scratchDir, storeBuild, type CachedBuild } from './build-cache.js';
+import { defaultCacheRoot, functionCacheDir, linkPackages, readCachedBuild, scratchDir, storeBuild, type CachedBuild } from './build-cache.js';
 import { buildInputs } from './build-inputs.js';
 import { hasSourceMapsFlag, type EsbuildPlan } from './build-plan.js';
 import { runEsbuild } from './run-esbuild.js';
@@ -47,6 +47,7 @@ async function freshBuild(plan: EsbuildPlan, functionDir: string): Promise<Cache
   const scratch = scratchDir(functionDir);
   try {
     const output = await runEsbuild(plan, scratch);
+    linkPackages(scratch, plan.codeDir);
     const inputs = buildInputs(plan.codeDir, output.inputs, plan.options.tsconfig);
     return storeBuild(functionDir, scratch, inputs, { handler: artifactHandler(plan, scratch), warnings: output.warnings });
   } catch (error) {

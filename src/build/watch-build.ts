@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildResult as EsbuildResult } from 'esbuild';
-import { defaultCacheRoot, functionCacheDir, scratchDir, storeBuild } from './build-cache.js';
+import { defaultCacheRoot, functionCacheDir, linkPackages, scratchDir, storeBuild } from './build-cache.js';
 import { formatMessage } from './build-error.js';
 import { artifactHandler, sourceMapEnv, type BuildResult } from './build-function.js';
 import { buildInputs } from './build-inputs.js';
@@ -91,6 +91,7 @@ function storeOutputs(plan: EsbuildPlan, functionDir: string, outdir: string, ou
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, file.contents);
   }
+  linkPackages(scratch, plan.codeDir);
   const warnings = output.warnings.map((warning) => formatMessage(warning, plan.codeDir));
   const stored = storeBuild(functionDir, scratch, inputs, { handler: artifactHandler(plan, scratch), warnings });
   return { codeDir: stored.artifactDir, handler: stored.handler, env: sourceMapEnv(plan), buildMs: performance.now() - startMs, cacheHit: false, warnings: [...plan.warnings, ...warnings] };
