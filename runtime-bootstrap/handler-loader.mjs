@@ -1,6 +1,7 @@
 // Loads `_HANDLER` from the task root exactly in the order AWS's Node runtime
 // tries: P, P.js (require, or import() under "type": "module"), P.mjs, P.cjs,
-// then a package resolved from the task root and NODE_PATH.
+// then a package resolved from the task root and NODE_PATH. ES modules resolve from NODE_PATH
+// too, as on AWS, through resolve hooks registered only when NODE_PATH has a folder to search.
 import {
   HandlerNotFound,
   ImportModuleError,
@@ -23,6 +24,7 @@ function commonJsRequire() {
 }
 
 export async function loadHandler(appRoot, fullHandler) {
+  resolveEsmFromNodePath(process.env.NODE_PATH);
   if (fullHandler.includes('..')) {
     throw new MalformedHandlerName(
       `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
@@ -40,6 +42,18 @@ export async function loadHandler(appRoot, fullHandler) {
   if (handler === undefined) throw new HandlerNotFound(`${fullHandler} is undefined or not exported`);
   if (typeof handler !== 'function') throw new HandlerNotFound(`${fullHandler} is not a function`);
   return handler;
+}
+
+/**
+ * AWS's Node runtimes (18 and later) search NODE_PATH for ES module imports; Node alone does not.
+ * The hooks cost a thread and a round trip per import, so only a function with a node_modules
+ * folder on NODE_PATH (a layer's) pays for them; emu's own NODE_PATH entries have none.
+ */
+function resolveEsmFromNodePath(nodePath) {
+  const folders = (nodePath ?? '').split(':').filter((folder) => path.basename(folder) === 'node_modules' && existsSync(folder));
+  if (folders.length === 0) return;
+  const { register } = process.getBuiltinModule('node:module');
+  register?.('./node-path-resolve-hooks.mjs', import.meta.url, { data: { folders } });
 }
 
 async function loadUserModule(appRoot, moduleRoot, moduleName) {
