@@ -2,7 +2,7 @@
 // is built from its Metadata (esbuild) and taken from ./template.yaml by logical id, in run, run --stream,
 // bench and serve. The build goes to EMU_CACHE_DIR, never into the example.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { listing, removeTemporaryDirs, temporaryDir } from './build-helpers.js';
@@ -65,5 +65,27 @@ test('emu serve --template answers the route with the built function', async () 
     assert.deepEqual(response.json(), { message: 'hello, browser', stage: 'local' });
   } finally {
     await serve.stop();
+  }
+});
+
+test('two functions with one FunctionName (or a name that is another function’s logical id) stop every command at start-up, naming both', async () => {
+  const dir = temporaryDir('emu-duplicate-names-');
+  const fn = (id: string, name: string): string =>
+    `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: ${name}\n      CodeUri: ${path.join(REPO_ROOT, 'test', 'fixtures')}\n      Handler: echo.handler\n      Runtime: nodejs20.x\n      Events:\n        Api:\n          Type: HttpApi\n          Properties: { Path: /${id}, Method: get }\n`;
+  const shared = path.join(dir, 'shared.yaml');
+  writeFileSync(shared, `Transform: AWS::Serverless-2016-10-31\nResources:\n${fn('OrdersFunction', 'orders')}${fn('UsersFunction', 'orders')}`);
+  const crossed = path.join(dir, 'crossed.yaml');
+  writeFileSync(crossed, `Transform: AWS::Serverless-2016-10-31\nResources:\n${fn('OrdersFunction', 'orders')}${fn('UsersFunction', 'OrdersFunction')}`);
+  const cases = [
+    [shared, /^emu: \S+shared\.yaml: functions OrdersFunction and UsersFunction have the same FunctionName 'orders'; give each its own\n$/],
+    [crossed, /^emu: \S+crossed\.yaml: function UsersFunction has FunctionName 'OrdersFunction', the logical id of function OrdersFunction; a name must reach one function\n$/],
+  ] as const;
+  for (const [template, message] of cases) {
+    const serve = await runEmu(['serve', '--template', template, '--port', '0', '--no-credentials'], { timeoutMs: 60_000 });
+    assert.equal(serve.code, 2, serve.stderr);
+    assert.match(serve.stderr, message);
+    const run = await runEmu(['run', 'OrdersFunction', '--template', template, '--no-credentials'], { timeoutMs: 60_000 });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, message);
   }
 });
