@@ -7,6 +7,8 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from './errors/emu-error.js';
 import type { FunctionConfig } from './sandbox/index.js';
+import { findNode, listNodes, nodeMajorOf } from './sandbox/node-finder.js';
+import { CUSTOM_RUNTIMES, type RuntimeLauncher } from './sandbox/runtime-launcher.js';
 import { sandboxGuard } from './supervisor/sandbox-guard.js';
 import type { CredentialsProvider, SandboxCredentials } from './sandbox/function-config.js';
 import { Supervisor, type InvocationResult, type InvokeOptions, type SandboxMode } from './supervisor/index.js';
@@ -39,6 +41,13 @@ export interface EmulatorOptions {
   layers?: string[];
   /** Attach a debugger to each sandbox. */
   inspect?: { port?: number; breakOnStart?: boolean };
+  /**
+   * AWS's runtime identifier. nodejs18.x … nodejs24.x run on a Node.js of that major (this one if it
+   * matches, else one found on the machine: see nodeExecutable); provided.al2023 / provided.al2 run the
+   * `bootstrap` executable of the code folder, else of a layer. Default: nodejs<this Node's major>.x.
+   */
+  runtime?: string;
+  /** The Node.js to run a nodejs runtime with. Default: found for the runtime's major (see runtime). */
   nodeExecutable?: string;
   /** A different runtime client (a .js/.mjs file run with Node) instead of emu's bootstrap; it must speak the Runtime API. */
   runtimeClient?: string;
@@ -75,8 +84,8 @@ export const DEFAULTS = {
 } as const;
 
 export function createEmulator(options: EmulatorOptions): Emulator {
-  const config = resolveFunctionConfig(options);
   const writeStderr = (chunk: Buffer | string): void => void process.stderr.write(chunk);
+  const config = resolveFunctionConfig(options, options.onWarning ?? ((message) => writeStderr(`emu: warning: ${message}\n`)));
   const supervisor = new Supervisor(config, {
     mode: options.mode ?? 'warm',
     concurrency: checkInteger('concurrency', options.concurrency ?? 1, 1, 1024),
@@ -115,7 +124,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   };
 }
 
-function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
+function resolveFunctionConfig(options: EmulatorOptions, onWarning: (message: string) => void): FunctionConfig {
   if (typeof options.handler !== 'string' || options.handler === '') throw usageError('a handler is required, e.g. index.handler');
   const codeDir = checkFolder('code folder', options.codeDir ?? '.');
   const functionName = options.functionName ?? defaultFunctionName(options.handler, codeDir);
@@ -132,17 +141,41 @@ function resolveFunctionConfig(options: EmulatorOptions): FunctionConfig {
     memoryMb: checkInteger('memory (MB)', options.memoryMb ?? DEFAULTS.memoryMb, 128, 10240),
     timeoutMs: checkInteger('timeout (seconds)', options.timeoutSeconds ?? DEFAULTS.timeoutSeconds, 1, 900) * 1000,
     env: { ...options.env },
-    nodeExecutable: options.nodeExecutable === undefined ? process.execPath : checkExecutable(options.nodeExecutable),
+    runtime: resolveRuntime(options, onWarning),
   };
   if (typeof options.credentials === 'function') config.credentialsProvider = options.credentials;
   else if (options.credentials !== undefined) config.credentials = options.credentials;
   if (options.layers !== undefined) config.layers = options.layers.map((layer) => checkFolder('layer folder', layer));
-  if (options.runtimeClient !== undefined) config.runtimeClient = path.resolve(options.runtimeClient);
   if (options.inspect !== undefined) {
     const port = checkInteger('inspector port', options.inspect.port ?? DEFAULTS.inspectPort, 0, 65535);
     config.inspect = { port, breakOnStart: options.inspect.breakOnStart === true };
   }
   return config;
+}
+
+/** The function's runtime → how its sandboxes start (see sandbox/runtime-launcher.ts). */
+function resolveRuntime(options: EmulatorOptions, onWarning: (message: string) => void): RuntimeLauncher {
+  const hostMajor = process.versions.node.split('.')[0] as string;
+  const runtime = options.runtime ?? `nodejs${hostMajor}.x`;
+  if (CUSTOM_RUNTIMES.includes(runtime)) {
+    if (options.runtimeClient !== undefined || options.nodeExecutable !== undefined) throw usageError(`${runtime} runs the function's own bootstrap: a runtime client or Node.js executable does not apply`);
+    return { kind: 'custom', runtime };
+  }
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  if (major === undefined) throw usageError(`runtime '${runtime}' is not one emu runs: nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x, ${CUSTOM_RUNTIMES.join(', ')}`);
+  const runtimeClient = options.runtimeClient === undefined ? {} : { runtimeClient: path.resolve(options.runtimeClient) };
+  if (options.nodeExecutable !== undefined) {
+    const nodeExecutable = checkExecutable(options.nodeExecutable);
+    return { kind: 'node', runtime, nodeExecutable, nodeMajor: nodeMajorOf(nodeExecutable) ?? major, ...runtimeClient };
+  }
+  const found = major === hostMajor ? undefined : findNode(major);
+  if (major !== hostMajor && found === undefined) onWarning(missingNodeWarning(runtime, major));
+  return { kind: 'node', runtime, nodeExecutable: found?.executable ?? process.execPath, nodeMajor: found === undefined ? hostMajor : major, ...runtimeClient };
+}
+
+function missingNodeWarning(runtime: string, major: string): string {
+  const versions = listNodes().map((node) => `${node.version} (${node.source})`);
+  return `${runtime}: no Node.js ${major} found (found: ${versions.join(', ')}); running on this Node ${process.versions.node}. Get one with \`emu runtime install ${runtime}\`, or give --node PATH`;
 }
 
 function checkExecutable(file: string): string {

@@ -13,6 +13,7 @@ export const ErrorTypes = {
   userCodeSyntaxError: 'Runtime.UserCodeSyntaxError',
   unhandledPromiseRejection: 'Runtime.UnhandledPromiseRejection',
   nodeJsExit: 'Runtime.NodeJsExit',
+  invalidEntrypoint: 'Runtime.InvalidEntrypoint',
   invalidResponseModeHeader: 'Runtime.InvalidResponseModeHeader',
   unknown: 'Runtime.Unknown',
   // The Runtime API's own answers to a misbehaving runtime.

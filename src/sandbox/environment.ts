@@ -38,11 +38,14 @@ export interface SandboxEnvironment {
 }
 
 export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddress: string, runtimeDir: string): SandboxEnvironment {
-  const nodeMajor = process.versions.node.split('.')[0];
+  const launcher = config.runtime;
+  // AWS's PATH: /var/lang/bin (Node runtimes) before the system's, /opt/bin (the layers' bin/) last.
+  const layerBins = (config.layers ?? []).map((layer) => path.join(layer, 'bin')).reverse();
+  const langBin = launcher.kind === 'node' ? [path.dirname(launcher.nodeExecutable)] : [];
   const env: Record<string, string> = {
-    PATH: [path.dirname(config.nodeExecutable), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+    PATH: [...langBin, '/usr/local/bin', '/usr/bin', '/bin', ...layerBins].join(':'),
     LANG: 'en_US.UTF-8',
-    NODE_PATH: modulePath(config, runtimeDir, nodeMajor ?? '').join(':'),
+    ...(launcher.kind === 'node' ? { NODE_PATH: modulePath(config, runtimeDir, launcher.nodeMajor).join(':') } : {}),
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
     _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
@@ -57,7 +60,6 @@ export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddres
     _HANDLER: config.handler,
     AWS_REGION: config.region,
     AWS_DEFAULT_REGION: config.region,
-    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${nodeMajor}.x`,
     AWS_LAMBDA_FUNCTION_NAME: config.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: config.functionVersion,
@@ -69,6 +71,8 @@ export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddres
     LAMBDA_RUNTIME_DIR: runtimeDir,
     TZ: ':UTC',
   });
+  // Not defined for OS-only runtimes (the provided family), as AWS documents it.
+  if (launcher.kind === 'node') env.AWS_EXECUTION_ENV = `AWS_Lambda_nodejs${launcher.nodeMajor}.x`;
   if (config.credentials !== undefined) {
     env.AWS_ACCESS_KEY_ID = config.credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = config.credentials.secretAccessKey;

@@ -1,3 +1,5 @@
+import type { RuntimeLauncher } from './runtime-launcher.js';
+
 /** Everything a sandbox needs to know about the function it runs, in internal units. */
 export interface FunctionConfig {
   /** AWS handler string, relative to codeDir: "index.handler", "src/api/users.list". */
@@ -18,11 +20,9 @@ export interface FunctionConfig {
   credentialsProvider?: CredentialsProvider;
   /** Local layer folders (each holding nodejs/), in the function's layer order. */
   layers?: readonly string[];
-  /** Node executable for the sandbox; defaults to the one running emu. */
-  nodeExecutable: string;
+  /** What the sandbox's process is: a Node.js runtime, or a custom runtime's bootstrap. */
+  runtime: RuntimeLauncher;
   inspect?: { port: number; breakOnStart: boolean };
-  /** Another runtime client to run instead of emu's bootstrap (it must speak the Runtime API). */
-  runtimeClient?: string;
 }
 
 export interface SandboxCredentials {

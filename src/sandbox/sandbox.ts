@@ -26,6 +26,7 @@ import {
 } from './failure-payloads.js';
 import type { FunctionConfig } from './function-config.js';
 import { killMarkedProcesses, killSandboxTree } from './process-tree.js';
+import { EntrypointError } from './runtime-launcher.js';
 import { spawnBootstrap } from './spawn-bootstrap.js';
 
 export type SandboxState = 'starting' | 'idle' | 'busy' | 'dead';
@@ -108,6 +109,8 @@ export class Sandbox {
   /** The first init passed AWS's 10 s limit and is being run again. */
   #reinit = false;
   #initLimitTimer: NodeJS.Timeout | null = null;
+  /** The runtime could not be started (a custom runtime's bootstrap missing, not executable, …): the init error payload. */
+  #entrypointError: string | undefined;
   #invocationCount = 0;
   #active: ActiveInvocation | null = null;
   /** Log chunks of the invocation being answered; outlives #active until the answer is handed over. */
@@ -152,7 +155,10 @@ export class Sandbox {
       this.#startProcess(address);
     } catch (error) {
       this.#server.close();
-      throw error;
+      if (!(error instanceof EntrypointError)) throw error;
+      // AWS could not start the runtime: its init failed, and that is what the first invocation returns.
+      this.#entrypointError = JSON.stringify({ errorType: ErrorTypes.invalidEntrypoint, errorMessage: error.message });
+      return;
     }
     if (this.#config.inspect?.breakOnStart !== true) {
       this.#initLimitTimer = setTimeout(() => void this.#onInitLimit(), INIT_LIMIT_MS);
@@ -252,6 +258,11 @@ export class Sandbox {
       const active: ActiveInvocation = { request, coldStart, timers: [], resolve, reject };
       this.#capture = request.captureLogs === true ? [] : null;
       this.#active = active;
+      if (this.#entrypointError !== undefined) {
+        const payload = this.#entrypointError;
+        queueMicrotask(() => this.#onInitError(payload));
+        return;
+      }
       if (this.#state === 'idle') this.#transition('busy');
       // An init re-run already under way: this invocation's timeout covers it (the first init has its own limit).
       if (this.#state === 'starting' && this.#reinit) this.#startReinitDeadline(active);

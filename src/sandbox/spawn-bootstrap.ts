@@ -1,7 +1,7 @@
 /**
- * Starting a sandbox's process: the runtime client (emu's bootstrap unless
- * told otherwise) under Node with AWS's memory-derived heap flags, in its own
- * process group, with an environment built from scratch. On Linux the kernel
+ * Starting a sandbox's process: what its runtime launcher says (emu's bootstrap
+ * under Node with AWS's memory-derived heap flags, or a custom runtime's
+ * bootstrap), in its own process group, with an environment built from scratch. On Linux the kernel
  * SIGKILLs it if the supervisor dies without running any code (SIGKILL, the
  * OOM killer): util-linux's setpriv sets the parent-death signal and execs
  * the runtime in the same process, so its pid, memory and exit are the runtime's.
@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { internalError } from '../errors/emu-error.js';
 import { buildSandboxEnvironment, heapFlags } from './environment.js';
 import type { FunctionConfig } from './function-config.js';
+import { findBootstrap } from './runtime-launcher.js';
 import { SANDBOX_MARKER_VARIABLE, sandboxMarker } from './process-tree.js';
 
 const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
@@ -22,8 +23,8 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   const { env, warnings } = buildSandboxEnvironment(config, runtimeApiAddress, RUNTIME_DIR);
   for (const warning of warnings) onWarning(warning);
   env[SANDBOX_MARKER_VARIABLE] = sandboxMarker(sandboxId); // lets escaped grandchildren be found (see killMarkedProcesses)
-  const args = [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), config.runtimeClient ?? BOOTSTRAP_PATH];
-  const [file, fileArgs] = SETPRIV === undefined ? [config.nodeExecutable, args] : [SETPRIV, ['--pdeathsig', 'KILL', '--', config.nodeExecutable, ...args]];
+  const command = launchCommand(config, env);
+  const [file, fileArgs] = SETPRIV === undefined ? [command.file, command.args] : [SETPRIV, ['--pdeathsig', 'KILL', '--', command.file, ...command.args]];
   const subprocess = execa(file, fileArgs, {
     cwd: config.codeDir,
     env,
@@ -36,8 +37,18 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   });
   void subprocess.catch(() => {}); // failures are seen through the child's 'exit'
   const child = subprocess as unknown as ChildProcess;
-  if (child.pid === undefined) throw internalError(`could not start the sandbox with ${config.nodeExecutable}`);
+  if (child.pid === undefined) throw internalError(`could not start the sandbox with ${command.file}`);
   return child;
+}
+
+/**
+ * Node: emu's bootstrap (or another runtime client) under the function's Node, with AWS's heap flags.
+ * Custom: the bootstrap executable itself, checked first (an EntrypointError is AWS's Runtime.InvalidEntrypoint).
+ */
+function launchCommand(config: FunctionConfig, env: Record<string, string>): { file: string; args: string[] } {
+  const launcher = config.runtime;
+  if (launcher.kind === 'custom') return { file: findBootstrap(config.codeDir, config.layers), args: [] };
+  return { file: launcher.nodeExecutable, args: [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), launcher.runtimeClient ?? BOOTSTRAP_PATH] };
 }
 
 /**
