@@ -1,7 +1,7 @@
 // Loads `_HANDLER` from the task root exactly in the order AWS's Node runtime
 // tries: P, P.js (require, or import() under "type": "module"), P.mjs, P.cjs,
-// then a package resolved from the task root and NODE_PATH. ES modules resolve from NODE_PATH
-// too, as on AWS, through resolve hooks registered only when NODE_PATH has a folder to search.
+// then a package resolved from the task root and NODE_PATH. An ES module handler's imports
+// search NODE_PATH too, as on AWS, through resolve hooks registered only when there is a layer.
 import {
   HandlerNotFound,
   ImportModuleError,
@@ -24,7 +24,6 @@ function commonJsRequire() {
 }
 
 export async function loadHandler(appRoot, fullHandler) {
-  resolveEsmFromNodePath(process.env.NODE_PATH);
   if (fullHandler.includes('..')) {
     throw new MalformedHandlerName(
       `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
@@ -42,18 +41,6 @@ export async function loadHandler(appRoot, fullHandler) {
   if (handler === undefined) throw new HandlerNotFound(`${fullHandler} is undefined or not exported`);
   if (typeof handler !== 'function') throw new HandlerNotFound(`${fullHandler} is not a function`);
   return handler;
-}
-
-/**
- * AWS's Node runtimes (18 and later) search NODE_PATH for ES module imports; Node alone does not.
- * The hooks cost a thread and a round trip per import, so only a function with a node_modules
- * folder on NODE_PATH (a layer's) pays for them; emu's own NODE_PATH entries have none.
- */
-function resolveEsmFromNodePath(nodePath) {
-  const folders = (nodePath ?? '').split(':').filter((folder) => path.basename(folder) === 'node_modules' && existsSync(folder));
-  if (folders.length === 0) return;
-  const { register } = process.getBuiltinModule('node:module');
-  register?.('./node-path-resolve-hooks.mjs', import.meta.url, { data: { folders } });
 }
 
 async function loadUserModule(appRoot, moduleRoot, moduleName) {
@@ -82,12 +69,28 @@ async function loadUserModule(appRoot, moduleRoot, moduleName) {
 }
 
 async function importFile(file) {
+  resolveEsmFromNodePath(process.env.NODE_PATH);
   try {
     return await import(pathToFileURL(file).href);
   } catch (error) {
     if (error instanceof SyntaxError) throw wrapAs(UserCodeSyntaxError, error);
     throw error;
   }
+}
+
+/**
+ * AWS's Node runtimes (18 and later) search NODE_PATH for ES module imports; Node alone does not.
+ * Node 20's hooks run on a thread of their own (~50 ms of CPU to start), so only an ES module
+ * handler with a node_modules folder on NODE_PATH (a layer's) pays: emu's own entries have none.
+ */
+let esmNodePathResolving = false;
+function resolveEsmFromNodePath(nodePath) {
+  if (esmNodePathResolving) return;
+  esmNodePathResolving = true;
+  const folders = (nodePath ?? '').split(':').filter((folder) => path.basename(folder) === 'node_modules' && existsSync(folder));
+  if (folders.length === 0) return;
+  const { register } = process.getBuiltinModule('node:module');
+  register?.('./node-path-resolve-hooks.mjs', import.meta.url, { data: { folders } });
 }
 
 /** The nearest package.json's "type", searching upward and stopping at node_modules or the root. */
