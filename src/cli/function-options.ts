@@ -3,12 +3,12 @@
  * run, run --stream, bench and serve (bare and --template) describe a function.
  * Field by field, highest first:
  *
- *   1. flags: -t, -m, --function-name, --region, --code-dir, --env, --layer, --role …
+ *   1. flags: -t, -m, --function-name, --region, --code-dir, --env, --layer, --role, --runtime, --node …
  *   2. the --context file (emu run): functionName, functionVersion, memoryLimitInMB
  *   3. env files (--env-vars, --env-file): variables only
  *   4. the SAM template (emu serve --template; emu run and bench by logical id,
  *      template-lookup.ts): FunctionName, CodeUri, Handler, MemorySize, Timeout,
- *      Environment, Layers, Role, Globals merged. Runtime, Architectures and
+ *      Environment, Layers, Role, Runtime, Globals merged. Architectures and
  *      Metadata are no emulator options: they ride along as `template`, for
  *      reports and for the build
  *   5. DEFAULTS (src/emulator.ts), and the name derived from the handler
@@ -69,6 +69,7 @@ export async function resolveFunctionOptions(sources: FunctionSources, reporter:
     functionVersion: flags.functionVersion ?? context?.functionVersion ?? DEFAULTS.functionVersion,
     memoryMb: flags.memoryMb ?? context?.memoryMb ?? template?.memoryMb ?? DEFAULTS.memoryMb,
     timeoutSeconds: flags.timeoutSeconds ?? template?.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
+    ...(flags.runtime ?? template?.runtime ? { runtime: (flags.runtime ?? template?.runtime) as string } : {}),
     ...(await functionPlacement(flags)),
     env: flags.env ?? {},
   };

@@ -51,6 +51,8 @@ export const FUNCTION_OPTIONS = {
   'env-vars': { type: 'string' },
   'env-file': { type: 'string', multiple: true },
   layer: { type: 'string', multiple: true },
+  runtime: { type: 'string' },
+  node: { type: 'string' },
   template: { type: 'string' },
   'parameter-overrides': { type: 'string', multiple: true },
 } as const satisfies ParseArgsConfig['options'];
@@ -103,6 +105,8 @@ export function functionOptionsFrom(values: FunctionValues): Omit<EmulatorOption
   if (values.region !== undefined) options.region = values.region;
   if (values['function-name'] !== undefined) options.functionName = values['function-name'];
   if (values.env !== undefined) options.env = parseEnvPairs(values.env);
+  if (values.runtime !== undefined) options.runtime = values.runtime;
+  if (values.node !== undefined) options.nodeExecutable = values.node;
   const inspectPort = values['inspect-brk'] ?? values.inspect;
   if (inspectPort !== undefined) {
     options.inspect = { breakOnStart: values['inspect-brk'] !== undefined };

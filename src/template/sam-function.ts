@@ -67,7 +67,9 @@ function refuse(properties: Record<string, unknown>): string | undefined {
   if (properties.InlineCode !== undefined) return 'InlineCode is not supported (sam local refuses it too)';
   const runtime = properties.Runtime;
   if (typeof runtime !== 'string') return 'no Runtime (neither on the function nor in Globals)';
-  if (!/^nodejs\d+\.x$/.test(runtime)) return `Runtime ${runtime} is not Node.js`;
+  const custom = /^provided(\.al2|\.al2023)?$/.test(runtime);
+  if (!custom && !/^nodejs\d+\.x$/.test(runtime)) return `Runtime ${runtime} is not Node.js or an OS-only runtime (provided.al2023, provided.al2)`;
+  // A custom runtime's bootstrap reads _HANDLER as it likes; Lambda requires one all the same.
   if (typeof properties.Handler !== 'string' || properties.Handler === '') return 'no Handler';
   for (const key of ['MemorySize', 'Timeout']) {
     if (properties[key] !== undefined && !isNumber(properties[key])) return `${key} is not a number: ${JSON.stringify(properties[key])}`;

@@ -160,6 +160,14 @@ function readFunction(id: string, resource: Record<string, unknown>, { globals, 
   // Metadata is the resource's, beside Properties: Globals never reach it, and sam build reads it as written.
   const metadata = resource.Metadata;
   if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) reading.fn.metadata = metadata as Record<string, unknown>;
+  const method = reading.fn.metadata?.BuildMethod;
+  if (reading.fn.runtime.startsWith('provided') && method !== undefined && method !== 'esbuild') {
+    // sam build runs a makefile or cargo-lambda for these; emu runs what CodeUri already holds.
+    const message = `${id}: Metadata.BuildMethod ${JSON.stringify(method)} is not run by emu: the bootstrap it builds must already be in CodeUri`;
+    result.warnings.push(message);
+    result.functionWarnings[id]?.push(message);
+    delete reading.fn.metadata;
+  }
   result.functions.push(reading.fn);
 }
 
