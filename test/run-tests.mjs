@@ -49,6 +49,7 @@ const TEST_FILES = [
   'test/build-cli-flags.test.ts',
   'test/template-run.test.ts',
   'test/esm-layers.test.ts',
+  'test/custom-runtime.test.ts',
   'test/cli-args-fuzz.test.ts',
   'test/serve-router.test.ts',
   'test/serve.test.ts',

@@ -7,7 +7,8 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-export type PeakRssMethod = 'proc-vmhwm' | 'pidusage-sampling';
+/** proc-vmhwm and pidusage-sampling: one process; cgroup-memory and proc-tree-vmhwm: a custom runtime's whole tree (tree-memory.ts). */
+export type PeakRssMethod = 'proc-vmhwm' | 'pidusage-sampling' | 'cgroup-memory' | 'proc-tree-vmhwm';
 
 export interface PeakRssProbe {
   readonly method: PeakRssMethod;

@@ -173,10 +173,10 @@ export class Sandbox {
 
   #startProcess(address: string): void {
     this.#spawnedAt = performance.now();
-    const child = spawnBootstrap(this.#config, this.id, address, this.#listeners.onWarning);
+    const { child, probe } = spawnBootstrap(this.#config, this.id, address, this.#listeners.onWarning);
     this.#child = child;
     this.#probe?.stop();
-    this.#probe = createPeakRssProbe(child.pid as number);
+    this.#probe = probe;
     const forward = (chunk: Buffer): void => {
       this.#capture?.push(chunk);
       const held = this.#listeners.onLog(chunk, this);

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { internalError } from '../errors/emu-error.js';
+import { createPeakRssProbe, createSandboxCgroup, ProcessTreeProbe, type PeakRssProbe } from '../measure/index.js';
 import { buildSandboxEnvironment, heapFlags } from './environment.js';
 import type { FunctionConfig } from './function-config.js';
 import { findBootstrap } from './runtime-launcher.js';
@@ -19,11 +20,21 @@ import { SANDBOX_MARKER_VARIABLE, sandboxMarker } from './process-tree.js';
 const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
 const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
 
-export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtimeApiAddress: string, onWarning: (message: string) => void): ChildProcess {
+export interface SpawnedSandbox {
+  child: ChildProcess;
+  /** How its peak memory is read: its own VmHWM, or for a custom runtime its whole tree's. */
+  probe: PeakRssProbe;
+}
+
+export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtimeApiAddress: string, onWarning: (message: string) => void): SpawnedSandbox {
   const { env, warnings } = buildSandboxEnvironment(config, runtimeApiAddress, RUNTIME_DIR);
   for (const warning of warnings) onWarning(warning);
   env[SANDBOX_MARKER_VARIABLE] = sandboxMarker(sandboxId); // lets escaped grandchildren be found (see killMarkedProcesses)
-  const command = launchCommand(config, env);
+  let command = launchCommand(config, env);
+  // A custom runtime's bootstrap may start the real program without exec: its memory is the whole tree's.
+  // The process joins its memory cgroup itself, before exec, so nothing it starts is left outside.
+  const cgroup = config.runtime.kind === 'custom' ? createSandboxCgroup(`sandbox-${sandboxId}`) : undefined;
+  if (cgroup !== undefined) command = { file: '/bin/sh', args: ['-c', 'echo $$ > "$0" && exec "$@"', cgroup.procsFile, command.file, ...command.args] };
   const [file, fileArgs] = SETPRIV === undefined ? [command.file, command.args] : [SETPRIV, ['--pdeathsig', 'KILL', '--', command.file, ...command.args]];
   const subprocess = execa(file, fileArgs, {
     cwd: config.codeDir,
@@ -37,8 +48,13 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   });
   void subprocess.catch(() => {}); // failures are seen through the child's 'exit'
   const child = subprocess as unknown as ChildProcess;
-  if (child.pid === undefined) throw internalError(`could not start the sandbox with ${command.file}`);
-  return child;
+  if (child.pid === undefined) {
+    cgroup?.probe.stop();
+    throw internalError(`could not start the sandbox with ${command.file}`);
+  }
+  const pid = child.pid;
+  const probe = cgroup?.probe ?? (config.runtime.kind === 'custom' && process.platform === 'linux' ? new ProcessTreeProbe(pid) : createPeakRssProbe(pid));
+  return { child, probe };
 }
 
 /**
