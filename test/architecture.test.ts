@@ -18,6 +18,7 @@ const RANK: Record<string, number> = {
   credentials: 2,
   template: 2,
   build: 2,
+  runtimes: 2,
   config: 2,
   'emulator.ts': 3,
   supervisor: 4,

@@ -50,6 +50,7 @@ const TEST_FILES = [
   'test/template-run.test.ts',
   'test/esm-layers.test.ts',
   'test/custom-runtime.test.ts',
+  'test/node-runtimes.test.ts',
   'test/cli-args-fuzz.test.ts',
   'test/serve-router.test.ts',
   'test/serve.test.ts',

@@ -23,6 +23,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         const { runServeCommand } = await import('./serve-command.js');
         return await runServeCommand(rest, io);
       }
+      case 'runtime': {
+        const { runRuntimeCommand } = await import('./runtime-command.js');
+        return await runRuntimeCommand(rest, io);
+      }
       case 'event': {
         const { runEventCommand } = await import('./event-command.js');
         return await runEventCommand(rest, io);

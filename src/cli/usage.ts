@@ -7,6 +7,7 @@ Usage:
   emu event <source> <kind> [options]             print a realistic AWS event (emu event list)
   emu serve [<handler> | --template FILE]         local API Gateway + Lambda Invoke API (emu serve --help)
   emu bench <handler | LogicalId> [events] [opts] cold/warm benchmarks and memory gates for CI
+  emu runtime install nodejs22.x | list           a Node.js for a function's Runtime (emu runtime --help)
   emu --help | --version
 
 Run 'emu run --help' for the options of run.
