@@ -7,8 +7,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from './errors/emu-error.js';
 import type { FunctionConfig } from './sandbox/index.js';
-import { findNode, listNodes, nodeMajorOf } from './sandbox/node-finder.js';
-import { CUSTOM_RUNTIMES, type RuntimeLauncher } from './sandbox/runtime-launcher.js';
+import { selectRuntime } from './sandbox/runtime-selection.js';
 import { sandboxGuard } from './supervisor/sandbox-guard.js';
 import type { CredentialsProvider, SandboxCredentials } from './sandbox/function-config.js';
 import { Supervisor, type InvocationResult, type InvokeOptions, type SandboxMode } from './supervisor/index.js';
@@ -43,12 +42,15 @@ export interface EmulatorOptions {
   inspect?: { port?: number; breakOnStart?: boolean };
   /**
    * AWS's runtime identifier. nodejs18.x … nodejs24.x run on a Node.js of that major (this one if it
-   * matches, else one found on the machine: see nodeExecutable); provided.al2023 / provided.al2 run the
-   * `bootstrap` executable of the code folder, else of a layer. Default: nodejs<this Node's major>.x.
+   * matches, else one found on the machine: see nodeExecutable); python3.9 … python3.13 on that Python;
+   * provided.al2023 / provided.al2 run the `bootstrap` executable of the code folder, else of a layer.
+   * Default: Python for a handler whose module is only a .py file, else nodejs<this Node's major>.x.
    */
   runtime?: string;
   /** The Node.js to run a nodejs runtime with. Default: found for the runtime's major (see runtime). */
   nodeExecutable?: string;
+  /** The Python to run a python runtime with (a virtual environment's python works). Default: python3.X found for the runtime. */
+  pythonExecutable?: string;
   /** A different runtime client (a .js/.mjs file run with Node) instead of emu's bootstrap; it must speak the Runtime API. */
   runtimeClient?: string;
   /** Start a sandbox right away, so the first invocation does not wait for a Node start. */
@@ -141,7 +143,7 @@ function resolveFunctionConfig(options: EmulatorOptions, onWarning: (message: st
     memoryMb: checkInteger('memory (MB)', options.memoryMb ?? DEFAULTS.memoryMb, 128, 10240),
     timeoutMs: checkInteger('timeout (seconds)', options.timeoutSeconds ?? DEFAULTS.timeoutSeconds, 1, 900) * 1000,
     env: { ...options.env },
-    runtime: resolveRuntime(options, onWarning),
+    runtime: selectRuntime(options, options.handler, codeDir, onWarning, checkExecutable),
   };
   if (typeof options.credentials === 'function') config.credentialsProvider = options.credentials;
   else if (options.credentials !== undefined) config.credentials = options.credentials;
@@ -151,31 +153,6 @@ function resolveFunctionConfig(options: EmulatorOptions, onWarning: (message: st
     config.inspect = { port, breakOnStart: options.inspect.breakOnStart === true };
   }
   return config;
-}
-
-/** The function's runtime → how its sandboxes start (see sandbox/runtime-launcher.ts). */
-function resolveRuntime(options: EmulatorOptions, onWarning: (message: string) => void): RuntimeLauncher {
-  const hostMajor = process.versions.node.split('.')[0] as string;
-  const runtime = options.runtime ?? `nodejs${hostMajor}.x`;
-  if (CUSTOM_RUNTIMES.includes(runtime)) {
-    if (options.runtimeClient !== undefined || options.nodeExecutable !== undefined) throw usageError(`${runtime} runs the function's own bootstrap: a runtime client or Node.js executable does not apply`);
-    return { kind: 'custom', runtime };
-  }
-  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
-  if (major === undefined) throw usageError(`runtime '${runtime}' is not one emu runs: nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x, ${CUSTOM_RUNTIMES.join(', ')}`);
-  const runtimeClient = options.runtimeClient === undefined ? {} : { runtimeClient: path.resolve(options.runtimeClient) };
-  if (options.nodeExecutable !== undefined) {
-    const nodeExecutable = checkExecutable(options.nodeExecutable);
-    return { kind: 'node', runtime, nodeExecutable, nodeMajor: nodeMajorOf(nodeExecutable) ?? major, ...runtimeClient };
-  }
-  const found = major === hostMajor ? undefined : findNode(major);
-  if (major !== hostMajor && found === undefined) onWarning(missingNodeWarning(runtime, major));
-  return { kind: 'node', runtime, nodeExecutable: found?.executable ?? process.execPath, nodeMajor: found === undefined ? hostMajor : major, ...runtimeClient };
-}
-
-function missingNodeWarning(runtime: string, major: string): string {
-  const versions = listNodes().map((node) => `${node.version} (${node.source})`);
-  return `${runtime}: no Node.js ${major} found (found: ${versions.join(', ')}); running on this Node ${process.versions.node}. Get one with \`emu runtime install ${runtime}\`, or give --node PATH`;
 }
 
 function checkExecutable(file: string): string {

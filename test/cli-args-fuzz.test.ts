@@ -23,7 +23,7 @@ const EMPTY_DIR = path.join(DIR, 'empty');
 mkdirSync(EMPTY_DIR);
 after(() => rmSync(DIR, { recursive: true, force: true }));
 
-const FUNCTION_FLAGS = ['cold', 'warm', 'timeout', 't', 'memory', 'm', 'code-dir', 'env', 'region', 'function-name', 'inspect', 'inspect-brk', 'role', 'r', 'profile', 'no-credentials', 'env-vars', 'env-file', 'layer', 'runtime', 'node'];
+const FUNCTION_FLAGS = ['cold', 'warm', 'timeout', 't', 'memory', 'm', 'code-dir', 'env', 'region', 'function-name', 'inspect', 'inspect-brk', 'role', 'r', 'profile', 'no-credentials', 'env-vars', 'env-file', 'layer', 'runtime', 'node', 'python'];
 const FLAGS = {
   run: [...FUNCTION_FLAGS, 'context', 'verbose', 'v', 'json', 'help', 'h', 'stream', 'concurrency', 'c', 'summary'],
   serve: [...FUNCTION_FLAGS, 'template', 'host', 'port', 'p', 'concurrency', 'c', 'watch', 'json', 'parameter-overrides', 'payload-format', 'help', 'h'],

@@ -18,7 +18,7 @@ describe('emu serve --template: routes, events, responses', () => {
     const stderr = serve.stderr();
     assert.match(stderr, /GET +http:\/\/127\.0\.0\.1:\d+\/items\/\{id\} → local-items \(REST API, payload 1\.0\)/);
     assert.match(stderr, /Function URL http:\/\/127\.0\.0\.1:\d+\/ → BareFunction/);
-    assert.match(stderr, /^emu: skipped PythonFunction: Runtime python3\.12 is not Node\.js$/m);
+    assert.match(stderr, /^emu: skipped JavaFunction: Runtime java21 is not one emu runs \(Node\.js, Python 3, provided\.al2023, provided\.al2\)$/m);
     assert.match(stderr, /^emu: warning: ResultsFunction: layer "arn:aws:lambda:us-east-1:123456789012:layer:shared:1" is not a local AWS::Serverless::LayerVersion/m);
     assert.match(stderr, /^emu: warning: ItemsFunction: event 'Queue' \(SQS\) is not emulated/m);
   });

@@ -353,7 +353,7 @@ describe('emu serve --template with a bad template', () => {
     ['self alias', 'Resources: &r\n  F: *r\n', /alias \*r at line 2, column \d+ refers to itself/],
     ['circular conditions', `Conditions: {A: !Condition A}\n${FUNCTION('')}    Condition: A\n`, /condition 'A' depends on itself/],
     ['no Default', `Parameters: {P: {Type: String}}\n${FUNCTION('')}`, /parameter 'P' has no Default/],
-    ['no function', FUNCTION(', Runtime: python3.12'), /no Node.js function to serve/],
+    ['no function', FUNCTION(', Runtime: java21'), /no function emu runs to serve/],
   ];
   for (const [name, text, expected] of BAD) {
     test(name, async () => {

@@ -112,7 +112,7 @@ describe('readSamTemplate', () => {
   });
 
   test('non-Node.js runtimes and false Conditions are skipped; everything not applied is a warning', () => {
-    assert.deepEqual(template.skipped, ['PythonFunction: Runtime python3.12 is not Node.js or an OS-only runtime (provided.al2023, provided.al2)', 'ProdOnlyFunction: its Condition IsProd is false']);
+    assert.deepEqual(template.skipped, ['JavaFunction: Runtime java21 is not one emu runs (Node.js, Python 3, provided.al2023, provided.al2)', 'ProdOnlyFunction: its Condition IsProd is false']);
     assert.ok(template.warnings.some((w) => w.startsWith('ResultsFunction: layer "arn:aws:lambda:us-east-1:123456789012:layer:shared:1" is not a local')));
     assert.ok(template.warnings.includes('ItemsFunction: no local effect, ignored: Policies'));
     assert.ok(template.warnings.some((w) => w.startsWith("ItemsFunction: event 'Queue' (SQS) is not emulated")));

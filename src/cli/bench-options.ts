@@ -146,7 +146,7 @@ Options:
       --html FILE              also write a self-contained HTML report
   -v, --verbose                the function's logs on stderr (default: dropped)
   -t, --timeout SEC, -m, --memory MB, --code-dir DIR, --env KEY=VALUE, --env-file, --env-vars,
-      --layer, --runtime, --node, --role, --profile, --no-credentials, --region, --function-name,
+      --layer, --runtime, --node, --python, --role, --profile, --no-credentials, --region, --function-name,
       --template FILE, --parameter-overrides K=V ...
                                the function, as for emu run
 CI gates (a failed gate exits 1):

@@ -53,6 +53,7 @@ export const FUNCTION_OPTIONS = {
   layer: { type: 'string', multiple: true },
   runtime: { type: 'string' },
   node: { type: 'string' },
+  python: { type: 'string' },
   template: { type: 'string' },
   'parameter-overrides': { type: 'string', multiple: true },
 } as const satisfies ParseArgsConfig['options'];
@@ -107,6 +108,7 @@ export function functionOptionsFrom(values: FunctionValues): Omit<EmulatorOption
   if (values.env !== undefined) options.env = parseEnvPairs(values.env);
   if (values.runtime !== undefined) options.runtime = values.runtime;
   if (values.node !== undefined) options.nodeExecutable = values.node;
+  if (values.python !== undefined) options.pythonExecutable = values.python;
   const inspectPort = values['inspect-brk'] ?? values.inspect;
   if (inspectPort !== undefined) {
     options.inspect = { breakOnStart: values['inspect-brk'] !== undefined };

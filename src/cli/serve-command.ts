@@ -117,7 +117,7 @@ async function templateFunctions(options: ServeOptions, reporter: SetupReporter,
   const template = readSamTemplate(options.template as string, { parameterOverrides: parseParameterOverrides(options.parameterOverrides), ...(await functionPlacement(flags)) });
   for (const warning of template.warnings) writeLog(`emu: warning: ${warning}\n`);
   for (const skipped of template.skipped) writeLog(`emu: skipped ${skipped}\n`);
-  if (template.functions.length === 0) throw usageError(`${options.template}: no Node.js function to serve`);
+  if (template.functions.length === 0) throw usageError(`${options.template}: no function emu runs to serve (Node.js, Python 3, provided.al2023, provided.al2)`);
   const served: ResolvedServed[] = [];
   for (const fn of template.functions) {
     const resolved = await resolveFunctionOptions({ handler: fn.handler, flags, setup: options.setup, template: fn }, reporter);

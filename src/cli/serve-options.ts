@@ -102,7 +102,7 @@ Options:
       --payload-format 2.0|1.0  bare form: HTTP API $default route (2.0, default)
                          or REST API ANY /{proxy+} (1.0)
       --json             print {"url", "functionUrls"} as one JSON line on stdout
-  -t, --timeout SEC, -m, --memory MB, --env KEY=VALUE, --region REGION, --runtime ID, --node PATH
+  -t, --timeout SEC, -m, --memory MB, --env KEY=VALUE, --region REGION, --runtime ID, --node PATH, --python PATH
                          as in emu run; with a template they override every function
       --code-dir DIR, --function-name N, --inspect[=PORT], --inspect-brk[=PORT]
                          as in emu run (bare form only)

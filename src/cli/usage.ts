@@ -42,9 +42,12 @@ Options:
       --layer DIR        a layer folder (nodejs/node_modules, nodejs/nodeNN/node_modules),
                          on the module path in AWS's order (repeatable)
       --runtime ID       nodejs18.x ... nodejs24.x (runs on a Node.js of that major, found
-                         on this machine or installed by emu runtime install), or
+                         on this machine or installed by emu runtime install),
+                         python3.9 ... python3.13 (a python3.X on PATH or pyenv's), or
                          provided.al2023 / provided.al2 (runs the bootstrap executable)
       --node PATH        the Node.js to run a nodejs runtime with
+      --python PATH      the Python to run a python3.X runtime with (a virtual
+                         environment's bin/python: its packages are importable)
   -r, --role ARN         assume the execution role (STS) and give the sandbox its credentials
       --profile NAME     the AWS profile for your own credentials
       --no-credentials   give the sandbox no credentials (default: your own, as sam local does)

@@ -41,11 +41,12 @@ export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddres
   const launcher = config.runtime;
   // AWS's PATH: /var/lang/bin (Node runtimes) before the system's, /opt/bin (the layers' bin/) last.
   const layerBins = (config.layers ?? []).map((layer) => path.join(layer, 'bin')).reverse();
-  const langBin = launcher.kind === 'node' ? [path.dirname(launcher.nodeExecutable)] : [];
+  const langBin = launcher.kind === 'node' ? [path.dirname(launcher.nodeExecutable)] : launcher.kind === 'python' ? [path.dirname(launcher.pythonExecutable)] : [];
   const env: Record<string, string> = {
     PATH: [...langBin, '/usr/local/bin', '/usr/bin', '/bin', ...layerBins].join(':'),
     LANG: 'en_US.UTF-8',
     ...(launcher.kind === 'node' ? { NODE_PATH: modulePath(config, runtimeDir, launcher.nodeMajor).join(':') } : {}),
+    ...(launcher.kind === 'python' ? pythonPath(config, launcher.pythonVersion) : {}),
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
     _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
@@ -73,6 +74,7 @@ export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddres
   });
   // Not defined for OS-only runtimes (the provided family), as AWS documents it.
   if (launcher.kind === 'node') env.AWS_EXECUTION_ENV = `AWS_Lambda_nodejs${launcher.nodeMajor}.x`;
+  if (launcher.kind === 'python') env.AWS_EXECUTION_ENV = `AWS_Lambda_python${launcher.pythonVersion}`;
   if (config.credentials !== undefined) {
     env.AWS_ACCESS_KEY_ID = config.credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = config.credentials.secretAccessKey;
@@ -99,6 +101,17 @@ function modulePath(config: FunctionConfig, runtimeDir: string, nodeMajor: strin
     config.codeDir,
     ...(existsSync(lib) ? [lib] : []),
   ];
+}
+
+/**
+ * The layers' Python folders, as AWS has them under /opt: python/ and python/lib/python3.X/site-packages,
+ * a later layer first (its files win, as a later layer's files are extracted over an earlier one's).
+ * The bootstrap puts LAMBDA_TASK_ROOT before them, first on sys.path.
+ */
+function pythonPath(config: FunctionConfig, version: string): Record<string, string> {
+  const layers = [...(config.layers ?? [])].reverse();
+  const folders = layers.flatMap((layer) => [path.join(layer, 'python'), path.join(layer, 'python', 'lib', `python${version}`, 'site-packages')]);
+  return folders.length === 0 ? {} : { PYTHONPATH: folders.join(':') };
 }
 
 /** The node flags AWS's Node bootstrap derives from the memory size, unless NODE_OPTIONS sets its own. */

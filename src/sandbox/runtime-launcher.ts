@@ -1,6 +1,7 @@
 /**
  * What a sandbox's process is, by the function's runtime: a Node.js runtime (emu's bootstrap,
- * or another runtime client, under a Node of the declared major with AWS's heap flags), or an
+ * or another runtime client, under a Node of the declared major with AWS's heap flags), a
+ * Python runtime (emu's Python bootstrap under an interpreter of the declared version), or an
  * OS-only runtime (provided.al2023, provided.al2), whose `bootstrap` executable is the runtime.
  * The sandbox only asks its launcher for a command; everything else (Runtime API, timeouts,
  * memory, kills) is the same for every runtime.
@@ -25,7 +26,16 @@ export interface CustomLauncher {
   runtime: string;
 }
 
-export type RuntimeLauncher = NodeLauncher | CustomLauncher;
+export interface PythonLauncher {
+  kind: 'python';
+  /** AWS's identifier, e.g. python3.12. */
+  runtime: string;
+  pythonExecutable: string;
+  /** The interpreter's own version, "3.12": AWS_EXECUTION_ENV and the layers' site-packages folder. */
+  pythonVersion: string;
+}
+
+export type RuntimeLauncher = NodeLauncher | PythonLauncher | CustomLauncher;
 
 export const CUSTOM_RUNTIMES: readonly string[] = ['provided.al2023', 'provided.al2', 'provided'];
 

@@ -18,6 +18,7 @@ import { findBootstrap } from './runtime-launcher.js';
 import { SANDBOX_MARKER_VARIABLE, sandboxMarker } from './process-tree.js';
 
 const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
+const PYTHON_BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/python/bootstrap.py', import.meta.url));
 const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
 
 export interface SpawnedSandbox {
@@ -64,6 +65,8 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
 function launchCommand(config: FunctionConfig, env: Record<string, string>): { file: string; args: string[] } {
   const launcher = config.runtime;
   if (launcher.kind === 'custom') return { file: findBootstrap(config.codeDir, config.layers), args: [] };
+  // -u: unbuffered, so a line the function prints is in emu's log the moment it is written, as on AWS.
+  if (launcher.kind === 'python') return { file: launcher.pythonExecutable, args: ['-u', PYTHON_BOOTSTRAP_PATH] };
   return { file: launcher.nodeExecutable, args: [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), launcher.runtimeClient ?? BOOTSTRAP_PATH] };
 }
 

@@ -67,8 +67,7 @@ function refuse(properties: Record<string, unknown>): string | undefined {
   if (properties.InlineCode !== undefined) return 'InlineCode is not supported (sam local refuses it too)';
   const runtime = properties.Runtime;
   if (typeof runtime !== 'string') return 'no Runtime (neither on the function nor in Globals)';
-  const custom = /^provided(\.al2|\.al2023)?$/.test(runtime);
-  if (!custom && !/^nodejs\d+\.x$/.test(runtime)) return `Runtime ${runtime} is not Node.js or an OS-only runtime (provided.al2023, provided.al2)`;
+  if (!/^(nodejs\d+\.x|python3\.\d+|provided(\.al2|\.al2023)?)$/.test(runtime)) return `Runtime ${runtime} is not one emu runs (Node.js, Python 3, provided.al2023, provided.al2)`;
   // A custom runtime's bootstrap reads _HANDLER as it likes; Lambda requires one all the same.
   if (typeof properties.Handler !== 'string' || properties.Handler === '') return 'no Handler';
   for (const key of ['MemorySize', 'Timeout']) {
