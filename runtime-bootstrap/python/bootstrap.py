@@ -1,0 +1,339 @@
+"""emu's Python runtime: runs inside every Python sandbox and speaks the Lambda Runtime API
+2018-06-01 to AWS_LAMBDA_RUNTIME_API, behaving as AWS's runtime interface client (awslambdaric)
+does: its handler loading, error payloads, context object and log formats. Standard library
+only, and only cheap imports before the first /next: it is on every cold start's path.
+See docs/python-runtime.md for the awslambdaric file and line behind each behaviour."""
+
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+UNHANDLED_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. "
+    "However, in rare cases, a Lambda runtime update can cause unexpected function behavior. "
+    "For functions using managed runtimes, runtime updates can be triggered by a function change, or can be applied automatically. "
+    "To determine if the runtime has been updated, check the runtime version in the INIT_START log entry. "
+    "If this error correlates with a change in the runtime version, you may be able to mitigate this error by temporarily rolling back to the previous runtime version. "
+    "For more information, see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r"
+)
+JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+LOG_LEVEL = {"TRACE": "DEBUG"}.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", ""), os.environ.get("AWS_LAMBDA_LOG_LEVEL", "")).upper()
+# Python 3.12+ runtimes keep non-ASCII characters as they are in results; older ones escape them.
+ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") not in {"AWS_Lambda_python3.12", "AWS_Lambda_python3.13", "AWS_Lambda_python3.14", "AWS_Lambda_python3.15"}
+# The bootstrap's own folder would shadow the function's modules: the task root takes its place.
+sys.path[0] = TASK_ROOT
+
+request_id = None
+tenant_id = None
+
+
+class Fault(Exception):
+    """A failure the runtime names itself (Runtime.*), with AWS's message."""
+
+    def __init__(self, error_type, message, trace=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace
+
+
+# --- handler loading --------------------------------------------------------------------------
+
+def load_handler(handler):
+    try:
+        module_name, function_name = handler.rsplit(".", 1)
+    except ValueError as error:
+        raise Fault("Runtime.MalformedHandlerName", "Bad handler '{}': {}".format(handler, error))
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise Fault("Runtime.BuiltInModuleConflict", "Cannot use built-in module {} as a handler module".format(module_name))
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as error:
+        raise Fault("Runtime.ImportModuleError", "Unable to import module '{}': {}".format(module_name, error))
+    except SyntaxError as error:
+        trace = ['  File "%s" Line %s\n    %s' % (error.filename, error.lineno, error.text)]
+        raise Fault("Runtime.UserCodeSyntaxError", "Syntax error in module '{}': {}".format(module_name, error), trace)
+    try:
+        return getattr(module, function_name)
+    except AttributeError:
+        raise Fault("Runtime.HandlerNotFound", "Handler '{}' missing on module '{}'".format(function_name, module_name))
+
+
+# --- the context object -----------------------------------------------------------------------
+
+class CognitoIdentity(object):
+    __slots__ = ["cognito_identity_id", "cognito_identity_pool_id"]
+
+
+class Client(object):
+    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name"]
+
+
+class ClientContext(object):
+    __slots__ = ["custom", "env", "client"]
+
+
+def from_dict(cls, values):
+    if values is None:
+        return None
+    obj = cls()
+    for field in cls.__slots__:
+        setattr(obj, field, values.get(field))
+    return obj
+
+
+class LambdaContext(object):
+    def __init__(self, headers):
+        env = os.environ
+        self.aws_request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
+        self.tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id") or None
+        client_context = json_header(headers.get("Lambda-Runtime-Client-Context"), "Client Context")
+        self.client_context = from_dict(ClientContext, client_context)
+        if self.client_context is not None:
+            self.client_context.client = from_dict(Client, self.client_context.client)
+        cognito = json_header(headers.get("Lambda-Runtime-Cognito-Identity"), "Cognito Identity")
+        self.identity = from_dict(CognitoIdentity, {})
+        if cognito is not None:
+            self.identity.cognito_identity_id = cognito.get("cognitoIdentityId")
+            self.identity.cognito_identity_pool_id = cognito.get("cognitoIdentityPoolId")
+        self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
+
+    def get_remaining_time_in_millis(self):
+        remaining_ms = self._deadline_ms - int(time.time() * 1000)
+        return remaining_ms if remaining_ms > 0 else 0
+
+    def log(self, msg):
+        sys.stdout.write(str(msg))
+
+
+def json_header(value, name):
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except Exception as error:
+        raise Fault("Runtime.LambdaContextUnmarshalError", "Unable to parse {} JSON: {}".format(name, error))
+
+
+# --- errors and logs --------------------------------------------------------------------------
+
+def error_payload(message, error_type, stack_trace, invoke_id=None):
+    return {"errorMessage": message or "", "errorType": error_type or "", "requestId": invoke_id or "", "stackTrace": stack_trace or []}
+
+
+def user_frames(tb):
+    """The traceback from the first frame outside the runtime, as RIC trims it."""
+    frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(tb)]
+    for i, frame in enumerate(frames):
+        if "/bootstrap.py" not in frame[0]:
+            return frames[i:]
+    return frames
+
+
+def exception_payload(invoke_id=None):
+    error_type, value, tb = sys.exc_info()
+    return error_payload(str(value), error_type.__name__, traceback.format_list(user_frames(tb)), invoke_id)
+
+
+def log_error(payload):
+    if JSON_LOGS:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        sys.stdout.write(to_json(dict({"timestamp": stamp, "log_level": "ERROR"}, **payload)) + "\n")
+        return
+    description = "[ERROR]"
+    if payload["errorType"]:
+        description += " " + payload["errorType"]
+    if payload["errorMessage"]:
+        description += (":" if payload["errorType"] else "") + " " + payload["errorMessage"]
+    lines = [description, "Traceback (most recent call last):"]
+    for element in payload["stackTrace"]:
+        lines += [""] if element == "" else [nbsp_indent(line) for line in element.splitlines()]
+    # One record per error: CR, not LF, between its lines (RIC's StandardLogSink).
+    sys.stdout.write("\r".join(lines) + "\n")
+
+
+def nbsp_indent(line):
+    stripped = line.lstrip(" ")
+    return "\u00a0" * (len(line) - len(stripped)) + stripped
+
+
+def to_json(value):
+    return json.dumps(value, ensure_ascii=ENSURE_ASCII, allow_nan=True)
+
+
+# --- the Runtime API --------------------------------------------------------------------------
+
+def call(method, path, body=None, headers=None):
+    # No timeout: /next is a long poll that lasts as long as the sandbox waits for an event.
+    connection = http.client.HTTPConnection(API)
+    try:
+        connection.request(method, "/2018-06-01/runtime" + path, body, headers or {})
+        response = connection.getresponse()
+        return response.status, response.msg, response.read()
+    finally:
+        connection.close()
+
+
+def post_result(invoke_id, body, content_type):
+    call("POST", "/invocation/%s/response" % invoke_id, body, {"Content-Type": content_type})
+
+
+def post_error(invoke_id, payload, xray_cause):
+    headers = {"Content-Type": "application/json", "Lambda-Runtime-Function-XRay-Error-Cause": xray_cause}
+    call("POST", "/invocation/%s/error" % invoke_id, to_json(payload).encode("utf-8"), headers)
+
+
+def post_init_error(payload):
+    call("POST", "/init/error", to_json(payload).encode("utf-8"), {ERROR_TYPE_HEADER: payload["errorType"], "Content-Type": "application/json"})
+
+
+# --- the loop ---------------------------------------------------------------------------------
+
+def marshal(result):
+    if isinstance(result, bytes):
+        return result, "application/unknown"
+    try:
+        return to_json(result).encode("utf-8"), "application/json"
+    except Exception as error:
+        raise Fault("Runtime.MarshalError", "Unable to marshal response: {}".format(error))
+
+
+def unmarshal(body, content_type):
+    if content_type != "application/json":
+        return body
+    try:
+        return json.loads(body)
+    except Exception as error:
+        raise Fault("Runtime.UnmarshalError", "Unable to unmarshal input: {}".format(error))
+
+
+def xray_fault(error_type, message, frames):
+    stack = [{"label": name, "path": file, "line": line} for file, line, name, _ in frames]
+    fault = {"working_directory": os.getcwd(), "exceptions": [{"message": message, "type": error_type, "stack": stack}], "paths": list({f[0] for f in frames})}
+    text = to_json(fault)
+    return text if len(text.encode()) < 1024 * 1024 else ""
+
+
+def invoke(handler, headers, body):
+    invoke_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+    try:
+        context = LambdaContext(headers)
+        event = unmarshal(body, headers.get("Content-Type"))
+        result, content_type = marshal(handler(event, context))
+    except Fault as fault:
+        payload = error_payload(fault.message, fault.error_type, fault.trace, invoke_id)
+        cause = xray_fault("LambdaValidationError", fault.message, [])
+    except Exception:
+        error_type, value, tb = sys.exc_info()
+        payload = exception_payload(invoke_id)
+        cause = xray_fault(error_type.__name__, str(value), user_frames(tb))
+    else:
+        post_result(invoke_id, result, content_type)
+        return
+    log_error(payload)
+    post_error(invoke_id, payload, cause)
+
+
+# Attributes of every LogRecord: anything else on a record (logging's `extra`) joins the JSON line.
+RESERVED = {"name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info", "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread", "threadName", "processName", "process", "aws_request_id", "tenant_id", "_frame_type"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        record.levelno = min(50, max(0, record.levelno)) // 10 * 10
+        record.levelname = logging.getLevelName(record.levelno)
+        exc = record.exc_info
+        line = {
+            "timestamp": self.formatTime(record, self.datefmt),
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
+            "errorType": exc[0].__name__ if exc else None,
+            "errorMessage": str(exc[1]) if exc else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc else None,
+        }
+        if getattr(record, "tenant_id", None) is not None:
+            line["tenantId"] = record.tenant_id
+        line.update((k, v) for k, v in record.__dict__.items() if k not in RESERVED and k not in line)
+        return json.dumps({k: v for k, v in line.items() if v is not None}, ensure_ascii=False) + "\n"
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = request_id or ""
+        record.tenant_id = tenant_id
+        return True
+
+
+class StdoutHandler(logging.Handler):
+    def emit(self, record):
+        sys.stdout.write(self.format(record))
+
+
+def setup_logging():
+    logging.Formatter.converter = time.gmtime
+    handler = StdoutHandler()
+    if JSON_LOGS:
+        handler.setFormatter(JsonFormatter(datefmt="%Y-%m-%dT%H:%M:%SZ"))
+    else:
+        handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger()
+    if LOG_LEVEL in logging._nameToLevel:
+        root.setLevel(LOG_LEVEL)
+    handler.addFilter(RequestIdFilter())
+    root.addHandler(handler)
+
+
+def init():
+    try:
+        setup_logging()
+        return load_handler(os.environ.get("_HANDLER", ""))
+    except Fault as fault:
+        payload = error_payload(fault.message, fault.error_type, fault.trace)
+    except Exception:
+        payload = exception_payload()
+        payload["requestId"] = ""
+    logging.warning(UNHANDLED_WARNING)
+    log_error(payload)
+    post_init_error(payload)
+    sys.exit(1)
+
+
+def main():
+    global request_id, tenant_id
+    handler = init()
+    while True:
+        try:
+            status, headers, body = call("GET", "/invocation/next")
+        except (OSError, http.client.HTTPException):
+            sys.exit(1)  # the Runtime API is gone: the sandbox is being retired
+        if status != 200:
+            sys.exit(1)
+        request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id") or None
+        trace_id = headers.get("Lambda-Runtime-Trace-Id")
+        if trace_id:
+            os.environ["_X_AMZN_TRACE_ID"] = trace_id
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
+        invoke(handler, headers, body)
+
+
+if __name__ == "__main__":
+    main()
