@@ -75,13 +75,13 @@ const CASES: Case[] = [
 const KNOWN_DIFFERENCES: { id: string; reason: string; appliesTo: (c: Case) => boolean; adjustRic: (outcome: Outcome) => Outcome }[] = [
   {
     id: 'ric-start-line',
-    reason: "TODO(runtime-bootstrap): RIC prints \"Executing '<handler>' in function directory '<dir>'\" once at start (bin/index.mjs:12); emu's bootstrap prints nothing",
+    reason: "TODO(runtime-bootstrap): RIC prints \"Executing '<handler>' in function directory '<dir>'\" once at start (bin/index.mjs:13); emu's bootstrap prints nothing",
     appliesTo: () => true,
     adjustRic: (outcome) => ({ ...outcome, logs: outcome.logs.filter((line) => !line.startsWith('Executing ')) }),
   },
   {
     id: 'non-error-log-line',
-    reason: "TODO(runtime-bootstrap): for a thrown non-Error RIC logs the value wrapped as an Error (errorType Error, a stack of RIC's frames); emu logs the bare value; the payload is the same",
+    reason: "TODO(runtime-bootstrap): for a thrown non-Error RIC logs the value wrapped as an Error (errorType Error, a stack of RIC's frames); emu logs the bare value; the payload is the same (src/LogPatch.js:242, src/Errors.js:23)",
     appliesTo: (c) => c.handler === 'throws-non-error.handler',
     adjustRic: (outcome) => ({ ...outcome, logs: outcome.logs.map((line) => line.replace(/\tInvoke Error \t\{.*\}$/, '\tInvoke Error \t"a plain string"')) }),
   },
