@@ -51,6 +51,7 @@ const TEST_FILES = [
   'test/esm-layers.test.ts',
   'test/custom-runtime.test.ts',
   'test/node-runtimes.test.ts',
+  'test/ric-conformance.test.ts',
   'test/cli-args-fuzz.test.ts',
   'test/serve-router.test.ts',
   'test/serve.test.ts',

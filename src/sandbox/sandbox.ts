@@ -280,9 +280,10 @@ export class Sandbox {
     if (this.#retirement !== null) return this.#retirement;
     this.#transition('dead');
     if (this.#initLimitTimer !== null) clearTimeout(this.#initLimitTimer);
-    this.#server.close();
+    // Killed before its Runtime API goes away: a runtime waiting on /next must not see it go and log about it.
     const pid = this.#child?.pid;
     if (pid !== undefined) killProcesses(this.id, pid);
+    this.#server.close();
     const closed = this.#closed;
     this.#retirement = closed === null ? Promise.resolve() : withTimeout(closed, EXIT_WAIT_MS);
     return this.#retirement;
