@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FunctionConfig } from './function-config.js';
 
@@ -111,7 +112,9 @@ function modulePath(config: FunctionConfig, runtimeDir: string, nodeMajor: strin
 function pythonPath(config: FunctionConfig, version: string): Record<string, string> {
   const layers = [...(config.layers ?? [])].reverse();
   const folders = layers.flatMap((layer) => [path.join(layer, 'python'), path.join(layer, 'python', 'lib', `python${version}`, 'site-packages')]);
-  return folders.length === 0 ? {} : { PYTHONPATH: folders.join(':') };
+  // Bytecode goes to a cache of emu's, never beside the function's files (AWS's task root is read-only).
+  const pycache = { PYTHONPYCACHEPREFIX: path.join(os.tmpdir(), `emu-pycache-${os.userInfo().uid}`) };
+  return folders.length === 0 ? pycache : { ...pycache, PYTHONPATH: folders.join(':') };
 }
 
 /** The node flags AWS's Node bootstrap derives from the memory size, unless NODE_OPTIONS sets its own. */
