@@ -29,6 +29,24 @@ describe('cold and warm', () => {
   }
 });
 
+describe('the declared Python version', () => {
+  test('python3.9 runs the bootstrap too; python3.12 keeps non-ASCII in results where python3.11 escapes it, as RIC\'s encoder', async () => {
+    const answers: Record<string, string> = {};
+    for (const runtime of ['python3.9', 'python3.11', 'python3.12']) {
+      await withEmulator(python('app.unicode', { runtime }), async ({ emulator }) => {
+        const result = await emulator.invoke({});
+        assert.equal(result.status, 'ok', result.payloadJson);
+        answers[runtime] = result.payloadJson;
+      });
+    }
+    assert.deepEqual(answers, {
+      'python3.9': '{"word": "caf\\u00e9", "version": "3.9"}',
+      'python3.11': '{"word": "caf\\u00e9", "version": "3.11"}',
+      'python3.12': '{"word": "café", "version": "3.12"}',
+    });
+  });
+});
+
 describe('handler loading', () => {
   test('a slashed path to a module in a package (src/api/users.list), and a folder without __init__.py (nsdir.mod.handler)', async () => {
     await withEmulator(python('src/api/users.list'), async ({ emulator }) => {

@@ -24,15 +24,14 @@ UNHANDLED_WARNING = (
     "If this error correlates with a change in the runtime version, you may be able to mitigate this error by temporarily rolling back to the previous runtime version. "
     "For more information, see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r"
 )
-JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
-LOG_LEVEL = {"TRACE": "DEBUG"}.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", ""), os.environ.get("AWS_LAMBDA_LOG_LEVEL", "")).upper()
 # Python 3.12+ runtimes keep non-ASCII characters as they are in results; older ones escape them.
 ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") not in {"AWS_Lambda_python3.12", "AWS_Lambda_python3.13", "AWS_Lambda_python3.14", "AWS_Lambda_python3.15"}
-# The bootstrap's own folder would shadow the function's modules: the task root takes its place.
-sys.path[0] = TASK_ROOT
 
-request_id = None
-tenant_id = None
+# The bootstrap's own folder would shadow the function's modules: the task root takes its place,
+# once the one sibling module is imported.
+import emu_lambda_logging as lambda_logging  # noqa: E402
+
+sys.path[0] = TASK_ROOT
 
 
 class Fault(Exception):
@@ -149,28 +148,6 @@ def exception_payload(invoke_id=None):
     return error_payload(str(value), error_type.__name__, traceback.format_list(user_frames(tb)), invoke_id)
 
 
-def log_error(payload):
-    if JSON_LOGS:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        sys.stdout.write(to_json(dict({"timestamp": stamp, "log_level": "ERROR"}, **payload)) + "\n")
-        return
-    description = "[ERROR]"
-    if payload["errorType"]:
-        description += " " + payload["errorType"]
-    if payload["errorMessage"]:
-        description += (":" if payload["errorType"] else "") + " " + payload["errorMessage"]
-    lines = [description, "Traceback (most recent call last):"]
-    for element in payload["stackTrace"]:
-        lines += [""] if element == "" else [nbsp_indent(line) for line in element.splitlines()]
-    # One record per error: CR, not LF, between its lines (RIC's StandardLogSink).
-    sys.stdout.write("\r".join(lines) + "\n")
-
-
-def nbsp_indent(line):
-    stripped = line.lstrip(" ")
-    return "\u00a0" * (len(line) - len(stripped)) + stripped
-
-
 def to_json(value):
     return json.dumps(value, ensure_ascii=ENSURE_ASCII, allow_nan=True)
 
@@ -244,65 +221,13 @@ def invoke(handler, headers, body):
     else:
         post_result(invoke_id, result, content_type)
         return
-    log_error(payload)
+    lambda_logging.log_error(payload, to_json)
     post_error(invoke_id, payload, cause)
-
-
-# Attributes of every LogRecord: anything else on a record (logging's `extra`) joins the JSON line.
-RESERVED = {"name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info", "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread", "threadName", "processName", "process", "aws_request_id", "tenant_id", "_frame_type"}
-
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record):
-        record.levelno = min(50, max(0, record.levelno)) // 10 * 10
-        record.levelname = logging.getLevelName(record.levelno)
-        exc = record.exc_info
-        line = {
-            "timestamp": self.formatTime(record, self.datefmt),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
-            "errorType": exc[0].__name__ if exc else None,
-            "errorMessage": str(exc[1]) if exc else None,
-            "requestId": getattr(record, "aws_request_id", None),
-            "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc else None,
-        }
-        if getattr(record, "tenant_id", None) is not None:
-            line["tenantId"] = record.tenant_id
-        line.update((k, v) for k, v in record.__dict__.items() if k not in RESERVED and k not in line)
-        return json.dumps({k: v for k, v in line.items() if v is not None}, ensure_ascii=False) + "\n"
-
-
-class RequestIdFilter(logging.Filter):
-    def filter(self, record):
-        record.aws_request_id = request_id or ""
-        record.tenant_id = tenant_id
-        return True
-
-
-class StdoutHandler(logging.Handler):
-    def emit(self, record):
-        sys.stdout.write(self.format(record))
-
-
-def setup_logging():
-    logging.Formatter.converter = time.gmtime
-    handler = StdoutHandler()
-    if JSON_LOGS:
-        handler.setFormatter(JsonFormatter(datefmt="%Y-%m-%dT%H:%M:%SZ"))
-    else:
-        handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
-    root = logging.getLogger()
-    if LOG_LEVEL in logging._nameToLevel:
-        root.setLevel(LOG_LEVEL)
-    handler.addFilter(RequestIdFilter())
-    root.addHandler(handler)
 
 
 def init():
     try:
-        setup_logging()
+        lambda_logging.setup_logging()
         return load_handler(os.environ.get("_HANDLER", ""))
     except Fault as fault:
         payload = error_payload(fault.message, fault.error_type, fault.trace)
@@ -310,13 +235,12 @@ def init():
         payload = exception_payload()
         payload["requestId"] = ""
     logging.warning(UNHANDLED_WARNING)
-    log_error(payload)
+    lambda_logging.log_error(payload, to_json)
     post_init_error(payload)
     sys.exit(1)
 
 
 def main():
-    global request_id, tenant_id
     handler = init()
     while True:
         try:
@@ -325,8 +249,8 @@ def main():
             sys.exit(1)  # the Runtime API is gone: the sandbox is being retired
         if status != 200:
             sys.exit(1)
-        request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
-        tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id") or None
+        lambda_logging.request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        lambda_logging.tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id") or None
         trace_id = headers.get("Lambda-Runtime-Trace-Id")
         if trace_id:
             os.environ["_X_AMZN_TRACE_ID"] = trace_id
