@@ -3,6 +3,7 @@
 // interface client (awslambdaric; docs/python-runtime.md cites each), cold and warm.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -55,6 +56,9 @@ describe('handler loading', () => {
     await withEmulator(python('nsdir.mod.handler'), async ({ emulator }) => {
       assert.equal((await emulator.invoke({})).payload, 'namespace');
     });
+    // AWS's task root is read-only: no compiled files appear beside the function's code (nor emu's bootstrap).
+    const written = [CODE_DIR, path.dirname(BOOTSTRAP)].flatMap((dir) => readdirSync(dir, { recursive: true }).map(String).filter((name) => name.includes('__pycache__')));
+    assert.deepEqual(written, []);
   });
 
   const initFailures: Array<[string, string, string]> = [
