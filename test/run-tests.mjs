@@ -52,6 +52,7 @@ const TEST_FILES = [
   'test/custom-runtime.test.ts',
   'test/node-runtimes.test.ts',
   'test/ric-conformance.test.ts',
+  'test/python-runtime.test.ts',
   'test/cli-args-fuzz.test.ts',
   'test/serve-router.test.ts',
   'test/serve.test.ts',
