@@ -53,6 +53,7 @@ const TEST_FILES = [
   'test/node-runtimes.test.ts',
   'test/ric-conformance.test.ts',
   'test/python-runtime.test.ts',
+  'test/python-cli.test.ts',
   'test/cli-args-fuzz.test.ts',
   'test/serve-router.test.ts',
   'test/serve.test.ts',
