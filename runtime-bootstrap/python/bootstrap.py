@@ -4,11 +4,11 @@ does: its handler loading, error payloads, context object and log formats. Stand
 only, and only cheap imports before the first /next: it is on every cold start's path.
 See docs/python-runtime.md for the awslambdaric file and line behind each behaviour."""
 
-import http.client
 import importlib
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
@@ -154,15 +154,91 @@ def to_json(value):
 
 # --- the Runtime API --------------------------------------------------------------------------
 
+class Headers(dict):
+    """Response headers, looked up without regard to case."""
+
+    def get(self, name, default=None):
+        return dict.get(self, name.lower(), default)
+
+
+class ProtocolError(OSError):
+    pass
+
+
+# One keep-alive connection, as a plain socket: http.client's import (through email.parser) was
+# most of this bootstrap's start-up, and the Runtime API needs only this much of HTTP.
+_connection = None
+
+
+def _connect():
+    host, _, port = API.rpartition(":")
+    sock = socket.create_connection((host or "127.0.0.1", int(port)))  # no timeout: /next is a long poll
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock, sock.makefile("rb")
+
+
+def _read_response(reader):
+    status_line = reader.readline()
+    if not status_line:
+        raise ProtocolError("the Runtime API closed the connection")
+    parts = status_line.split(None, 2)
+    if len(parts) < 2 or not parts[1].isdigit():
+        raise ProtocolError("bad status line from the Runtime API: %r" % status_line)
+    headers = Headers()
+    while True:
+        line = reader.readline()
+        if line in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if headers.get("Transfer-Encoding", "").lower() == "chunked":
+        chunks = []
+        while True:
+            size = int(reader.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while reader.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                break
+            chunks.append(reader.read(size))
+            reader.readline()
+        body = b"".join(chunks)
+    else:
+        body = reader.read(int(headers.get("Content-Length") or 0))
+    return int(parts[1]), headers, body
+
+
+def _exchange(method, path, body, headers):
+    global _connection
+    if _connection is None:
+        _connection = _connect()
+    sock, reader = _connection
+    lines = ["%s /2018-06-01/runtime%s HTTP/1.1" % (method, path), "Host: " + API]
+    for name, value in (headers or {}).items():
+        lines.append("%s: %s" % (name, value))
+    if body is not None:
+        lines.append("Content-Length: %d" % len(body))
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""))
+    status, response_headers, response_body = _read_response(reader)
+    if response_headers.get("Connection", "").lower() == "close":
+        _close()
+    return status, response_headers, response_body
+
+
+def _close():
+    global _connection
+    if _connection is not None:
+        _connection[1].close()
+        _connection[0].close()
+        _connection = None
+
+
 def call(method, path, body=None, headers=None):
-    # No timeout: /next is a long poll that lasts as long as the sandbox waits for an event.
-    connection = http.client.HTTPConnection(API)
     try:
-        connection.request(method, "/2018-06-01/runtime" + path, body, headers or {})
-        response = connection.getresponse()
-        return response.status, response.msg, response.read()
-    finally:
-        connection.close()
+        return _exchange(method, path, body, headers)
+    except (ConnectionError, ProtocolError):
+        # A kept-alive connection the server had closed: once more on a new one.
+        _close()
+        return _exchange(method, path, body, headers)
 
 
 def post_result(invoke_id, body, content_type):
@@ -245,7 +321,7 @@ def main():
     while True:
         try:
             status, headers, body = call("GET", "/invocation/next")
-        except (OSError, http.client.HTTPException):
+        except OSError:
             sys.exit(1)  # the Runtime API is gone: the sandbox is being retired
         if status != 200:
             sys.exit(1)
