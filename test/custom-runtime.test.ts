@@ -133,12 +133,13 @@ describe('a bootstrap AWS could not start, or that gives up', () => {
 
 test('without a cgroup, the process-tree probe sums its live processes’ peaks (the leader’s own would miss the child)', async () => {
   const { ProcessTreeProbe, createPeakRssProbe } = await import('../src/measure/index.js');
+  const { listDescendants } = await import('../src/sandbox/index.js');
   const { spawn } = await import('node:child_process');
   const program = 'b = bytearray(60 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("ready", flush=True)\nimport time; time.sleep(30)';
   const shell = spawn('/bin/sh', ['-c', `python3 -c '${program}'; true`], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   try {
     await new Promise<void>((resolve) => shell.stdout.once('data', () => resolve()));
-    const tree = new ProcessTreeProbe(shell.pid as number).readPeakBytes() ?? 0;
+    const tree = new ProcessTreeProbe(shell.pid as number, listDescendants).readPeakBytes() ?? 0;
     const leader = createPeakRssProbe(shell.pid as number).readPeakBytes() ?? 0;
     assert.ok(tree >= 60 * 1024 * 1024, `tree peak ${tree} bytes`);
     assert.ok(leader < 20 * 1024 * 1024, `the shell alone: ${leader} bytes`);

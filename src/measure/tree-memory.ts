@@ -99,18 +99,23 @@ class CgroupProbe implements PeakRssProbe {
   }
 }
 
-/** Without a cgroup: the sum of the VmHWM of the process and its live descendants, the largest sum seen. */
+/**
+ * Without a cgroup: the sum of the VmHWM of the process and its live descendants, the largest sum seen.
+ * The tree is listed by the caller (the sandbox layer's process walk), so /proc is walked in one place.
+ */
 export class ProcessTreeProbe implements PeakRssProbe {
   readonly method = 'proc-tree-vmhwm' as const;
   readonly #pid: number;
+  readonly #descendants: (pid: number) => number[];
   #peakBytes: number | undefined;
 
-  constructor(pid: number) {
+  constructor(pid: number, descendants: (pid: number) => number[]) {
     this.#pid = pid;
+    this.#descendants = descendants;
   }
 
   reset(): void {
-    for (const pid of treeOf(this.#pid)) {
+    for (const pid of this.#tree()) {
       try {
         const fd = openSync(`/proc/${pid}/clear_refs`, 'w');
         writeSync(fd, '5');
@@ -123,31 +128,18 @@ export class ProcessTreeProbe implements PeakRssProbe {
   }
 
   readPeakBytes(): number | undefined {
-    const pids = treeOf(this.#pid);
-    if (pids.length === 0) return undefined;
-    const sum = pids.reduce((total, pid) => total + (vmHwmBytes(pid) ?? 0), 0);
+    const own = vmHwmBytes(this.#pid);
+    if (own === undefined) return undefined; // the sandbox's process is gone
+    const sum = this.#descendants(this.#pid).reduce((total, pid) => total + (vmHwmBytes(pid) ?? 0), own);
     this.#peakBytes = Math.max(this.#peakBytes ?? 0, sum);
     return this.#peakBytes;
   }
 
   stop(): void {}
-}
 
-function treeOf(pid: number): number[] {
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
+  #tree(): number[] {
+    return [this.#pid, ...this.#descendants(this.#pid)];
   }
-  const children = tasks.flatMap((task) => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${task}/children`, 'latin1').split(' ').filter((id) => id !== '').map(Number);
-    } catch {
-      return [];
-    }
-  });
-  return [pid, ...children.flatMap(treeOf)];
 }
 
 function vmHwmBytes(pid: number): number | undefined {

@@ -15,7 +15,7 @@ import { createPeakRssProbe, createSandboxCgroup, ProcessTreeProbe, type PeakRss
 import { buildSandboxEnvironment, heapFlags } from './environment.js';
 import type { FunctionConfig } from './function-config.js';
 import { findBootstrap } from './runtime-launcher.js';
-import { SANDBOX_MARKER_VARIABLE, sandboxMarker } from './process-tree.js';
+import { listDescendants, SANDBOX_MARKER_VARIABLE, sandboxMarker } from './process-tree.js';
 
 const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
 const PYTHON_BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/python/bootstrap.py', import.meta.url));
@@ -54,7 +54,7 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
     throw internalError(`could not start the sandbox with ${command.file}`);
   }
   const pid = child.pid;
-  const probe = cgroup?.probe ?? (config.runtime.kind === 'custom' && process.platform === 'linux' ? new ProcessTreeProbe(pid) : createPeakRssProbe(pid));
+  const probe = cgroup?.probe ?? (config.runtime.kind === 'custom' && process.platform === 'linux' ? new ProcessTreeProbe(pid, listDescendants) : createPeakRssProbe(pid));
   return { child, probe };
 }
 
