@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeF
 import path from 'node:path';
 import { execa } from 'execa';
 import { usageError } from '../errors/emu-error.js';
+import { compareVersions } from '../sandbox/local-files.js';
 import { nodeCacheDir } from '../sandbox/node-finder.js';
 
 export interface InstalledNode {
@@ -66,10 +67,7 @@ async function unpackNode(tarball: Buffer, target: string): Promise<void> {
 function newestOfMajor(versions: string[], major: string): string | undefined {
   return versions
     .filter((version) => /^\d+\.\d+\.\d+$/.test(version) && version.split('.')[0] === major)
-    .sort((a, b) => {
-      const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-      return (x[1] ?? 0) - (y[1] ?? 0) || (x[2] ?? 0) - (y[2] ?? 0);
-    })
+    .sort(compareVersions)
     .at(-1);
 }
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { compareVersions } from './local-files.js';
 
 export interface FoundNode {
   executable: string;
@@ -63,12 +64,6 @@ export function listNodes(env: NodeJS.ProcessEnv = process.env): FoundNode[] {
 /** The first Node.js of that major: this one, else the newest of the first source that has one. */
 export function findNode(major: string, env: NodeJS.ProcessEnv = process.env): FoundNode | undefined {
   return listNodes(env).find((node) => node.version.split('.')[0] === major);
-}
-
-function compareVersions(a: string, b: string): number {
-  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-  return 0;
 }
 
 const majors = new Map<string, string | undefined>();

@@ -4,24 +4,16 @@
  * skipped: they are scripts that start pyenv itself on every cold start.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { compareVersions, isExecutableFile } from './local-files.js';
 
 export interface FoundPython {
   executable: string;
   /** "3.12". */
   version: string;
   source: string;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function pathDirs(env: NodeJS.ProcessEnv): string[] {
@@ -42,7 +34,7 @@ export function listPythons(env: NodeJS.ProcessEnv = process.env): FoundPython[]
     for (const name of names) {
       const version = /^python(3\.\d+)$/.exec(name)?.[1];
       const executable = path.join(dir, name);
-      if (version === undefined || seen.has(version) || !isExecutable(executable)) continue;
+      if (version === undefined || seen.has(version) || !isExecutableFile(executable)) continue;
       seen.add(version);
       found.push({ executable, version, source: 'PATH' });
     }
@@ -54,11 +46,11 @@ export function listPythons(env: NodeJS.ProcessEnv = process.env): FoundPython[]
   } catch {
     // No pyenv.
   }
-  installs.sort((a, b) => compare(b, a));
+  installs.sort((a, b) => compareVersions(b, a));
   for (const install of installs) {
     const version = install.split('.').slice(0, 2).join('.');
     const executable = path.join(pyenv, install, 'bin', `python${version}`);
-    if (found.some((python) => python.version === version && python.source === 'pyenv') || !isExecutable(executable)) continue;
+    if (found.some((python) => python.version === version && python.source === 'pyenv') || !isExecutableFile(executable)) continue;
     found.push({ executable, version, source: 'pyenv' });
   }
   return found;
@@ -80,10 +72,4 @@ export function pythonVersionOf(executable: string): string | undefined {
     versions.set(executable, /^(3\.\d+)\s*$/.exec(asked.stdout ?? '')?.[1]);
   }
   return versions.get(executable);
-}
-
-function compare(a: string, b: string): number {
-  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-  return 0;
 }

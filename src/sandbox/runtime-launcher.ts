@@ -6,8 +6,9 @@
  * The sandbox only asks its launcher for a command; everything else (Runtime API, timeouts,
  * memory, kills) is the same for every runtime.
  */
-import { closeSync, openSync, readSync, statSync, accessSync, constants } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isExecutableFile } from './local-files.js';
 
 export interface NodeLauncher {
   kind: 'node';
@@ -90,14 +91,5 @@ function firstBytes(file: string, count: number): string {
     return buffer.subarray(0, read).toString('latin1');
   } finally {
     closeSync(fd);
-  }
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
   }
 }
