@@ -6,14 +6,14 @@
 // Wall time and CPU (user + sys of every process involved) per operation. Usage:
 //   npm run build && npx tsx benchmarks/build.bench.ts [--quick]
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The built package, as users run it.
 import { buildFunction, resolveBuild } from '../dist/build/index.js';
-import { childPids } from './lib/process-probe.js';
+import { reapedChildrenCpuMs, treeCpuMs } from './lib/process-cpu.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 import { fmt, median, percentile } from './lib/stats.js';
 
@@ -25,29 +25,9 @@ const ONE_SHOT_RUNS = quick ? 7 : 21;
 const FIRST_BUILD_RUNS = quick ? 5 : 11;
 const EDITS = 20;
 const MODULES = 50;
-const TICK_MS = 1000 / 100; // /proc clock ticks (USER_HZ 100 on Linux)
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'emu-build-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
-
-/** utime + stime of this process's reaped children so far, in ms. */
-function reapedChildrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
-}
-
-/** A process's own CPU and that of its reaped children, in ms (0 once it is gone). */
-function treeCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const own = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) * TICK_MS;
-    return own + childPids(pid).reduce((sum, child) => sum + treeCpuMs(child), 0);
-  } catch {
-    return 0;
-  }
-}
 
 /** One run of a command to its exit: wall time, and its CPU (it is the only child reaped meanwhile). */
 function timed(file: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): { wallMs: number; cpuMs: number; stdout: string } {

@@ -5,28 +5,17 @@
 // Runtime API, the kill of its group). CPU is user + sys of this process and its reaped children.
 // Usage: npm run build && npx tsx benchmarks/custom-runtime.bench.ts [--quick]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createEmulator } from '../dist/index.js';
+import { ownCpuMs, reapedChildrenCpuMs } from './lib/process-cpu.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 import { fmt, median } from './lib/stats.js';
 
 const BOOTSTRAP_DIR = fileURLToPath(new URL('../test/fixtures/custom-runtime/echo/', import.meta.url));
 const RUNS = process.argv.includes('--quick') ? 10 : 30;
-
-function reapedChildrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
-function ownCpuMs(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-}
 
 /** A Runtime API that hands out one event and resolves when its answer arrives. */
 function bareRuntimeApi(): Promise<{ server: Server; address: string; answered: () => Promise<void> }> {

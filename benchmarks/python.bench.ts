@@ -4,10 +4,11 @@
 //      CPU per event (this process + the sandbox, from /proc), and emulambda's published 25 ms per event beside it.
 // Usage: npm run build && npx tsx benchmarks/python.bench.ts [--quick]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createEmulator } from '../dist/index.js';
+import { ownCpuMs, processCpuMs } from './lib/process-cpu.js';
+import { childPids } from './lib/process-probe.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 import { fmt, median } from './lib/stats.js';
 
@@ -18,27 +19,6 @@ const ROUNDS = 4;
 const PYTHON = '/usr/bin/python3.11';
 const BENCH_FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const TEST_FIXTURES = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
-
-function cpuMsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
-function reapedChildrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
-const ownCpuMs = (): number => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-};
 
 function spawnToExit(file: string, args: string[]): Promise<number> {
   const started = performance.now();
@@ -68,15 +48,14 @@ interface WarmFigures {
 async function warmRound(runtime: 'python' | 'node', events: number): Promise<WarmFigures> {
   const options = runtime === 'python' ? { handler: 'noop.handler', codeDir: BENCH_FIXTURES, runtime: 'python3.11' } : { handler: 'noop.handler', codeDir: TEST_FIXTURES };
   const emulator = createEmulator({ ...options, onLog: () => {} });
-  const first = await emulator.invoke({});
-  void first;
-  const pid = Number(readFileSync(`/proc/self/task/${process.pid}/children`, 'latin1').trim().split(' ').at(-1));
-  const sandboxBefore = cpuMsOf(pid);
+  await emulator.invoke({}); // the sandbox is started, untimed
+  const pid = childPids(process.pid).at(-1) as number; // the sandbox just started
+  const sandboxBefore = processCpuMs(pid);
   const ownBefore = ownCpuMs();
   const started = performance.now();
   for (let i = 0; i < events; i++) await emulator.invokeJson('{}');
   const elapsedMs = performance.now() - started;
-  const cpuMs = ownCpuMs() - ownBefore + cpuMsOf(pid) - sandboxBefore;
+  const cpuMs = ownCpuMs() - ownBefore + processCpuMs(pid) - sandboxBefore;
   await emulator.close();
   return { perSecond: events / (elapsedMs / 1000), cpuUsPerEvent: (cpuMs / events) * 1000 };
 }
@@ -98,7 +77,6 @@ async function warm(): Promise<string[]> {
 }
 
 const rows = [...(await cold()), ...(await warm())];
-void reapedChildrenCpuMs;
 const markdown = `## Python (\`npx tsx benchmarks/python.bench.ts${quick ? ' --quick' : ''}\`)
 
 ${machineLine()}, ${os.cpus().length} cores, ${PYTHON}. Cold: medians of ${COLD_RUNS} interleaved pairs. Warm: invokeJson back to back through the programmatic API (the stream's core, without the CLI), Python and Node.js rounds interleaved, medians of ${ROUNDS} rounds; CPU is this process's plus the sandbox's (10 ms ticks) per event.

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 // The built package, as users run it (tsx's on-the-fly transpiling would add its own overhead).
 import { createEmulator } from '../dist/index.js';
+import { reapedChildrenCpuMs } from './lib/process-cpu.js';
 import { fmt, median, percentile } from './lib/stats.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 
@@ -55,13 +56,6 @@ function oneShot(): string[] {
  */
 const FLOOR_ARGS = ['--max-semi-space-size=6', '--max-old-space-size=116', fileURLToPath(new URL('./fixtures/empty.mjs', import.meta.url))];
 
-/** CPU time (ms) of this process's reaped children so far: utime + stime of /proc/self/stat, in clock ticks of 10 ms. */
-function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
 /** 2. Cold invocations inside a running supervisor against spawning `node -e 0` (same clean environment). */
 async function cold(): Promise<string[]> {
   const emulator = createEmulator({ handler: 'noop.handler', codeDir: FIXTURES, mode: 'cold', onLog: () => {} });
@@ -75,19 +69,19 @@ async function cold(): Promise<string[]> {
   }
   await emulator.close();
   // CPU, not wall: what 2 cores allow. Each floor process is the only child reaped while it runs.
-  const floorCpuBefore = childrenCpuMs();
+  const floorCpuBefore = reapedChildrenCpuMs();
   for (let i = 0; i < COLD_RUNS; i++) await timeSpawnToExit(FLOOR_ARGS, {});
-  const floorCpuMs = (childrenCpuMs() - floorCpuBefore) / COLD_RUNS;
+  const floorCpuMs = (reapedChildrenCpuMs() - floorCpuBefore) / COLD_RUNS;
   const parallel = createEmulator({ handler: 'noop.handler', codeDir: FIXTURES, mode: 'cold', concurrency: 2, onLog: () => {} });
   const cpuBefore = process.cpuUsage();
-  const childrenBefore = childrenCpuMs();
+  const childrenBefore = reapedChildrenCpuMs();
   const started = performance.now();
   await Promise.all(Array.from({ length: COLD_PARALLEL_INVOCATIONS }, () => parallel.invoke({})));
   const perSecond = COLD_PARALLEL_INVOCATIONS / ((performance.now() - started) / 1000);
   await parallel.close();
   const cpu = process.cpuUsage(cpuBefore);
   const supervisorCpuMs = (cpu.user + cpu.system) / 1000 / COLD_PARALLEL_INVOCATIONS;
-  const sandboxCpuMs = (childrenCpuMs() - childrenBefore) / COLD_PARALLEL_INVOCATIONS;
+  const sandboxCpuMs = (reapedChildrenCpuMs() - childrenBefore) / COLD_PARALLEL_INVOCATIONS;
   const ratio = median(coldMs) / median(nodeMs);
   return [
     `| cold invoke in a running supervisor (spawn to answer) | ${fmt(median(coldMs))} ms (p90 ${fmt(percentile(coldMs, 90))}) | spawn \`node -e 0\` to exit: ${fmt(median(nodeMs))} ms | ${fmt(ratio, 2)}× | ≤ 1.5× | ${verdict(ratio <= 1.5)} |`,
@@ -112,9 +106,9 @@ async function parentDeathSignal(): Promise<string[]> {
     wrapped.push(await timeSpawnToExit(wrappedArgs, {}, setpriv));
   }
   const cpuOf = async (run: () => Promise<number>): Promise<number> => {
-    const before = childrenCpuMs();
+    const before = reapedChildrenCpuMs();
     for (let i = 0; i < COLD_RUNS; i++) await run();
-    return (childrenCpuMs() - before) / COLD_RUNS;
+    return (reapedChildrenCpuMs() - before) / COLD_RUNS;
   };
   const directCpuMs = await cpuOf(() => timeSpawnToExit(['-e', '0'], {}));
   const wrappedCpuMs = await cpuOf(() => timeSpawnToExit(wrappedArgs, {}, setpriv));
