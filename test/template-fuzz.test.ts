@@ -195,7 +195,7 @@ function assertWellFormed(result: SamTemplate): void {
     assert.equal(typeof fn.functionName, 'string');
     assert.ok(path.isAbsolute(fn.codeDir), fn.codeDir);
     assert.ok(typeof fn.handler === 'string' && fn.handler !== '');
-    assert.match(fn.runtime, /^nodejs\d+\.x$/);
+    assert.match(fn.runtime, /^(nodejs\d+\.x|python3\.\d+|provided(\.al2|\.al2023)?)$/, 'a runtime emu runs');
     for (const number of [fn.memoryMb, fn.timeoutSeconds]) assert.ok(number === undefined || Number.isFinite(number), `a number: ${number}`);
     assert.ok(Object.values(fn.env).every((value) => typeof value === 'string'));
     assert.equal(Object.getPrototypeOf(fn.env), Object.prototype);
