@@ -144,8 +144,9 @@ test('without a cgroup, the process-tree probe sums its live processes’ peaks 
     assert.ok(tree >= 60 * 1024 * 1024, `tree peak ${tree} bytes`);
     assert.ok(leader < 20 * 1024 * 1024, `the shell alone: ${leader} bytes`);
   } finally {
+    const group = [shell.pid as number, ...listDescendants(shell.pid as number)];
     process.kill(-(shell.pid as number), 'SIGKILL'); // the group: the shell and its python child
-    await eventually(() => !isAlive(shell.pid as number));
+    assert.ok(await eventually(() => group.every((pid) => !isAlive(pid))), `left: ${group.filter(isAlive).join(' ')}`);
     assertNoProcessLeft();
   }
 });
