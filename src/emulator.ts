@@ -9,7 +9,7 @@ import { usageError } from './errors/emu-error.js';
 import type { FunctionConfig } from './sandbox/index.js';
 import { selectRuntime } from './sandbox/runtime-selection.js';
 import { sandboxGuard } from './supervisor/sandbox-guard.js';
-import type { CredentialsProvider, SandboxCredentials } from './sandbox/function-config.js';
+import type { CredentialsProvider, LoggingConfig, SandboxCredentials } from './sandbox/function-config.js';
 import { Supervisor, type InvocationResult, type InvokeOptions, type SandboxMode } from './supervisor/index.js';
 
 export interface EmulatorOptions {
@@ -53,6 +53,8 @@ export interface EmulatorOptions {
   pythonExecutable?: string;
   /** A different runtime client (a .js/.mjs file run with Node) instead of emu's bootstrap; it must speak the Runtime API. */
   runtimeClient?: string;
+  /** The function's LoggingConfig: log format and levels (AWS's advanced logging controls). Default: Text. */
+  logging?: LoggingConfig;
   /** Start a sandbox right away, so the first invocation does not wait for a Node start. */
   prewarm?: boolean;
   /**
@@ -148,11 +150,30 @@ function resolveFunctionConfig(options: EmulatorOptions, onWarning: (message: st
   if (typeof options.credentials === 'function') config.credentialsProvider = options.credentials;
   else if (options.credentials !== undefined) config.credentials = options.credentials;
   if (options.layers !== undefined) config.layers = options.layers.map((layer) => checkFolder('layer folder', layer));
+  if (options.logging !== undefined) config.logging = checkLogging(options.logging);
   if (options.inspect !== undefined) {
     const port = checkInteger('inspector port', options.inspect.port ?? DEFAULTS.inspectPort, 0, 65535);
     config.inspect = { port, breakOnStart: options.inspect.breakOnStart === true };
   }
   return config;
+}
+
+const LOG_FORMATS = ['Text', 'JSON'];
+const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'];
+
+/** AWS's LoggingConfig values, as the Lambda API spells them (LogFormat: JSON | Text). */
+function checkLogging(logging: LoggingConfig): LoggingConfig {
+  const oneOf = (what: string, value: string | undefined, allowed: string[]): void => {
+    if (value !== undefined && !allowed.includes(value)) throw usageError(`invalid ${what} '${value}': one of ${allowed.join(', ')}`);
+  };
+  oneOf('log format', logging.format, LOG_FORMATS);
+  oneOf('application log level', logging.applicationLogLevel, APPLICATION_LOG_LEVELS);
+  oneOf('system log level', logging.systemLogLevel, SYSTEM_LOG_LEVELS);
+  if (logging.logGroup !== undefined && !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(logging.logGroup)) {
+    throw usageError(`invalid log group '${logging.logGroup}': 1-512 of letters, digits and . - _ / #`);
+  }
+  return { ...logging };
 }
 
 function checkExecutable(file: string): string {

@@ -4,4 +4,4 @@ export type { InvocationResult, InvocationMetrics, InvocationError, InvokeOption
 export type { PeakRssMethod } from './measure/index.js';
 export { ErrorTypes, EmuError, type ErrorType } from './errors/index.js';
 export * from './events/index.js';
-export type { CredentialsProvider, SandboxCredentials } from './sandbox/function-config.js';
+export type { CredentialsProvider, LoggingConfig, SandboxCredentials } from './sandbox/function-config.js';

@@ -66,7 +66,7 @@ export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddres
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: config.functionVersion,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
+    AWS_LAMBDA_LOG_GROUP_NAME: config.logging?.logGroup ?? `/aws/lambda/${config.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(config.functionVersion),
     AWS_LAMBDA_RUNTIME_API: runtimeApiAddress,
     LAMBDA_TASK_ROOT: config.codeDir,
@@ -76,6 +76,7 @@ export function buildSandboxEnvironment(config: FunctionConfig, runtimeApiAddres
   // Not defined for OS-only runtimes (the provided family), as AWS documents it.
   if (launcher.kind === 'node') env.AWS_EXECUTION_ENV = `AWS_Lambda_nodejs${launcher.nodeMajor}.x`;
   if (launcher.kind === 'python') env.AWS_EXECUTION_ENV = `AWS_Lambda_python${launcher.pythonVersion}`;
+  Object.assign(env, loggingVariables(config));
   if (config.credentials !== undefined) {
     env.AWS_ACCESS_KEY_ID = config.credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = config.credentials.secretAccessKey;
@@ -124,6 +125,19 @@ export function heapFlags(memoryMb: number, nodeOptions: string | undefined): st
   const semiSpaceMb = Math.floor(newSpaceMb / 2);
   const oldSpaceMb = memoryMb - newSpaceMb;
   return [`--max-semi-space-size=${semiSpaceMb}`, `--max-old-space-size=${oldSpaceMb}`];
+}
+
+/**
+ * What AWS sets from LoggingConfig (docs: "Application log-level filtering with custom runtimes"):
+ * the format always, the application level in JSON format only, where filtering applies.
+ * Without a LoggingConfig the function's own variables stand, as they did before AWS had one.
+ */
+function loggingVariables(config: FunctionConfig): Record<string, string> {
+  const logging = config.logging;
+  if (logging === undefined) return {};
+  const variables: Record<string, string> = { AWS_LAMBDA_LOG_FORMAT: logging.format };
+  if (logging.format === 'JSON') variables.AWS_LAMBDA_LOG_LEVEL = logging.applicationLogLevel ?? 'INFO';
+  return variables;
 }
 
 function logStreamName(version: string): string {

@@ -23,6 +23,21 @@ export interface FunctionConfig {
   /** What the sandbox's process is: a Node.js runtime, or a custom runtime's bootstrap. */
   runtime: RuntimeLauncher;
   inspect?: { port: number; breakOnStart: boolean };
+  /** The function's LoggingConfig (advanced logging controls); absent: Text, as AWS's default. */
+  logging?: LoggingConfig;
+}
+
+export type LogFormat = 'Text' | 'JSON';
+export type ApplicationLogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+export type SystemLogLevel = 'DEBUG' | 'INFO' | 'WARN';
+
+/** AWS's LoggingConfig: the levels filter only in JSON format, as on AWS. */
+export interface LoggingConfig {
+  format: LogFormat;
+  applicationLogLevel?: ApplicationLogLevel;
+  systemLogLevel?: SystemLogLevel;
+  /** Replaces /aws/lambda/<function name> in AWS_LAMBDA_LOG_GROUP_NAME. */
+  logGroup?: string;
 }
 
 export interface SandboxCredentials {
