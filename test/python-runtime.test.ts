@@ -2,7 +2,7 @@
 // handler loading, the context object, error payloads and logs with the texts of AWS's runtime
 // interface client (awslambdaric; docs/python-runtime.md cites each), cold and warm.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,7 +90,7 @@ describe('handler loading', () => {
       const payload = (await emulator.invoke({})).payload as { errorType: string; errorMessage: string; stackTrace: string[] };
       assert.equal(payload.errorType, 'RuntimeError');
       assert.equal(payload.errorMessage, 'init went wrong');
-      assert.ok(!payload.stackTrace.some((frame) => frame.includes('bootstrap.py')), payload.stackTrace.join(''));
+      assert.ok(!payload.stackTrace.some((frame) => frame.includes('bootstrap.py') || frame.includes('emu_runtime')), payload.stackTrace.join(''));
       assert.equal(payload.stackTrace.at(-1), `  File "${path.join(CODE_DIR, 'init_raises.py')}", line 1, in <module>\n    raise RuntimeError("init went wrong")\n`);
     });
   });
@@ -199,6 +199,49 @@ describe('logs', () => {
       assert.deepEqual(Object.keys(record), ['timestamp', 'log_level', 'errorMessage', 'errorType', 'requestId', 'stackTrace']);
       assert.equal(record.requestId, result.requestId);
     });
+  });
+});
+
+describe('what the runtime loads before the handler asks', () => {
+  test('a no-op invocation loads none of json, logging, socket, traceback, re, enum beyond what python itself loads here', async () => {
+    const heavy = ['enum', 'importlib', 'json', 'logging', 're', 'selectors', 'socket', 'traceback'];
+    // This machine's site-packages may import some of them at start-up (a .pth file): the yardstick is a bare python's.
+    const bare = spawnSync('/usr/bin/python3.11', ['-c', `import sys; print(",".join(n for n in ${JSON.stringify(heavy)} if n in sys.modules))`], { env: {}, encoding: 'utf8', timeout: 20_000 });
+    const byPython = bare.stdout.trim() === '' ? [] : bare.stdout.trim().split(',');
+    await withEmulator(python('lazy_imports.loaded', { pythonExecutable: '/usr/bin/python3.11' }), async ({ emulator }) => {
+      const result = await emulator.invoke({ a: [1, 'é'] });
+      assert.equal(result.status, 'ok', result.payloadJson);
+      assert.deepEqual(result.payload, byPython);
+    });
+  });
+
+  test('logging imported only inside the handler still gets Lambda\'s handler on the root logger', async () => {
+    await withEmulator(python('lazy_imports.logs_late'), async ({ emulator, output }) => {
+      const result = await emulator.invoke({});
+      assert.equal(result.payload, 'StdoutHandler', result.payloadJson);
+      assert.match(output(), new RegExp(`\\[WARNING\\]\\t\\S+Z\\t${result.requestId}\\timported late\\n`));
+    });
+  });
+
+  test('logging.basicConfig at import does nothing, as on AWS, whose runtime configured the root logger first', async () => {
+    await withEmulator(python('basic_config.handler'), async ({ emulator, output }) => {
+      const result = await emulator.invoke({});
+      assert.equal(result.payload, 1, 'one handler on the root logger: Lambda\'s');
+      assert.match(output(), /\[WARNING\]\t\S+Z\t\tat import\n/, 'logged at init: no request id yet');
+      assert.ok(!output().includes('custom '), output());
+      assert.ok(!output().includes('info at the handler'), 'the root logger stays at WARNING');
+    });
+  });
+
+  test('a 5 MB event arrives whole (read in pieces from the socket), and json text parses as the json module parses it', async () => {
+    const blob = 'x'.repeat(5 * 1024 * 1024 - 100) + 'end';
+    for (const mode of MODES) {
+      await withEmulator(python('lazy_imports.echo_size', { mode }), async ({ emulator }) => {
+        const result = await emulator.invokeJson(`  {"blob": "${blob}", "nested": {"n": 1e400, "m": -0.0, "s": "\\u00e9\\ud83d\\ude00"}}  `);
+        assert.equal(result.status, 'ok', result.payloadJson.slice(0, 300));
+        assert.equal(result.payloadJson, '{"size": 5242783, "tail": "end", "nested": {"n": Infinity, "m": -0.0, "s": "\\u00e9\\ud83d\\ude00"}}');
+      });
+    }
   });
 });
 
