@@ -2,6 +2,7 @@
 // the interpreter's selection (real python3.11, fake python3.X shims on PATH), and the limits: the timeout's
 // hard kill of a loop and its grandchild, the memory limit, a 7 MB answer, os._exit. Nothing left behind.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,32 @@ describe('the CLI', () => {
       assert.equal((routed.json() as Report).executionEnv, 'AWS_Lambda_python3.11');
       const invoked = await send(`${serve.url}/2015-03-31/functions/ReportFunction/invocations`, { method: 'POST', body: '{"via":"invoke"}' });
       assert.deepEqual((invoked.json() as Report).event, { via: 'invoke' });
+    } finally {
+      await serve.stop();
+    }
+  });
+});
+
+describe('a Python client', () => {
+  const SYSTEM_PYTHON = '/usr/bin/python3';
+  const boto3 = spawnSync(SYSTEM_PYTHON, ['-c', 'import boto3'], { encoding: 'utf8', timeout: 30_000 });
+  const missing = boto3.status === 0 ? undefined : `boto3 is not installed for ${SYSTEM_PYTHON} (apt-get install python3-boto3; .ci/run does): ${boto3.stderr?.trim().split('\n').at(-1) ?? boto3.error?.message}`;
+  if (missing !== undefined) process.stderr.write(`skipping the boto3 test: ${missing}\n`);
+
+  test('boto3 calls serve\'s Invoke API as it calls sam local start-lambda: answers, FunctionError, the log tail, Event, a missing function', { skip: missing }, async () => {
+    const serve = await startServe(['--template', path.join(PYTHON, 'template.yaml'), '--no-credentials']);
+    try {
+      const run = spawnSync(SYSTEM_PYTHON, [path.join(PYTHON, 'boto3_client.py'), serve.url], { encoding: 'utf8', timeout: 60_000, env: { PATH: '/usr/bin:/bin', HOME: scratch } });
+      assert.equal(run.status, 0, `${run.stderr}\n${serve.stderr()}`);
+      const got = JSON.parse(run.stdout) as { status: number; payload: Report; tail: string; functionError: string; errorPayload: { errorType: string; errorMessage: string }; queuedStatus: number; missing: string };
+      assert.equal(got.status, 200);
+      assert.deepEqual(got.payload.event, { via: 'boto3' });
+      assert.match(got.tail, /START RequestId: \S+ Version: \$LATEST/);
+      assert.match(got.tail, /REPORT RequestId: /);
+      assert.equal(got.functionError, 'Unhandled');
+      assert.deepEqual([got.errorPayload.errorType, got.errorPayload.errorMessage], ['ValueError', 'bad 2']);
+      assert.equal(got.queuedStatus, 202);
+      assert.equal(got.missing, 'ResourceNotFoundException');
     } finally {
       await serve.stop();
     }
