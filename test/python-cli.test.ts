@@ -3,7 +3,7 @@
 // hard kill of a loop and its grandchild, the memory limit, a 7 MB answer, os._exit. Nothing left behind.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -49,6 +49,28 @@ describe('the CLI', () => {
       assert.equal((routed.json() as Report).executionEnv, 'AWS_Lambda_python3.11');
       const invoked = await send(`${serve.url}/2015-03-31/functions/ReportFunction/invocations`, { method: 'POST', body: '{"via":"invoke"}' });
       assert.deepEqual((invoked.json() as Report).event, { via: 'invoke' });
+    } finally {
+      await serve.stop();
+    }
+  });
+});
+
+describe('serve --watch', () => {
+  test('a saved .py file gives the next requests fresh sandboxes running it; no bytecode lands beside it', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'watch-'));
+    writeFileSync(path.join(dir, 'watched.py'), 'def handler(event, context):\n    return {"version": 1}\n');
+    const serve = await startServe(['watched.handler', '--code-dir', dir, '--runtime', 'python3.11', '--watch', '--no-credentials']);
+    try {
+      assert.equal((await send(serve.url)).text, '{"version": 1}', serve.stderr());
+      writeFileSync(path.join(dir, 'watched.py'), 'def handler(event, context):\n    return {"version": 2}\n');
+      let latest = '';
+      for (const until = Date.now() + 10_000; latest !== '{"version": 2}' && Date.now() < until; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        latest = (await send(serve.url)).text;
+      }
+      assert.equal(latest, '{"version": 2}', serve.stderr());
+      assert.match(serve.stderr(), /watched\.py changed; new requests get fresh sandboxes/);
+      assert.deepEqual(readdirSync(dir), ['watched.py'], 'PYTHONPYCACHEPREFIX keeps __pycache__ out of the code folder');
     } finally {
       await serve.stop();
     }
