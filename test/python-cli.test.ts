@@ -41,6 +41,20 @@ describe('the CLI', () => {
     assert.deepEqual(run.stdout.trim().split('\n').map((line) => (JSON.parse(line) as Report).event), [{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
+  test('emu event piped into emu run, and emu bench: its cold-start breakdown starts from python3.X -c pass and a Python no-op', async () => {
+    const event = await runEmu(['event', 'sqs', 'receive-message', '--set', 'Records[0].body=from-emu-event']);
+    assert.equal(event.code, 0, event.stderr);
+    const run = await runEmu(['run', 'faults.report', '-', '--runtime', 'python3.11', '--code-dir', PYTHON, '--no-credentials'], { stdin: event.stdout });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as { event: { Records: Array<{ body: string }> } }).event.Records[0]?.body, 'from-emu-event');
+    const bench = await runEmu(['bench', 'faults.report', '--runtime', 'python3.11', '--code-dir', PYTHON, '--no-credentials', '-n', '2', '--json'], { timeoutMs: 120_000 });
+    assert.equal(bench.code, 0, bench.stderr);
+    const report = JSON.parse(bench.stdout) as { modes: { cold: { failed: number } }; coldStartPenalty?: { breakdown: { startCommand: string; noopInitDurationMs: { count: number } } } };
+    assert.equal(report.modes.cold.failed, 0);
+    assert.match(String(report.coldStartPenalty?.breakdown.startCommand), /^python3\.11 -c pass$/);
+    assert.equal(report.coldStartPenalty?.breakdown.noopInitDurationMs.count, 2, 'the no-op reference is a Python one that loads');
+  });
+
   test('serve --template: a Python function behind an HTTP API route and the Invoke API', async () => {
     const serve = await startServe(['--template', path.join(PYTHON, 'template.yaml'), '--no-credentials']);
     try {

@@ -97,7 +97,7 @@ describe('costPerMillion', () => {
 });
 
 describe('coldStartPenalty', () => {
-  const references = { nodeStartMs: [40, 40, 40], noopInitDurationMs: [60, 60, 60] };
+  const references = { startCommand: 'node -e 0', startMs: [40, 40, 40], noopInitDurationMs: [60, 60, 60] };
   const cold = modeReport(
     [150, 150, 300].map((callerLatencyMs) => sample({ mode: 'cold', coldStart: true, initDurationMs: 100, callerLatencyMs })),
     128,
@@ -111,6 +111,7 @@ describe('coldStartPenalty', () => {
       p99Ms: 280,
       coldCallerLatencyP50Ms: 150,
       breakdown: {
+        startCommand: 'node -e 0',
         nodeStartMs: 40,
         bootstrapMs: 20,
         moduleLoadMs: 40,
@@ -126,8 +127,9 @@ describe('coldStartPenalty', () => {
     const empty = modeReport([], 128, AWS_PRICE_PER_GB_SECOND);
     assert.equal(coldStartPenalty(empty, warm, references), undefined);
     assert.equal(coldStartPenalty(cold, empty, references), undefined);
-    assert.equal(coldStartPenalty(cold, warm, { nodeStartMs: [], noopInitDurationMs: [60] }), undefined);
-    assert.equal(coldStartPenalty(cold, warm, { nodeStartMs: [40], noopInitDurationMs: [] }), undefined);
+    assert.equal(coldStartPenalty(cold, warm, { startCommand: 'node -e 0', startMs: [], noopInitDurationMs: [60] }), undefined);
+    assert.equal(coldStartPenalty(cold, warm, { startCommand: 'node -e 0', startMs: [40], noopInitDurationMs: [] }), undefined);
+    assert.equal(coldStartPenalty(cold, warm, { startMs: [40], noopInitDurationMs: [60] }), undefined, 'a custom runtime has no bare start');
     const noInit = modeReport([sample({ mode: 'cold', coldStart: true, callerLatencyMs: 150 })], 128, AWS_PRICE_PER_GB_SECOND);
     assert.equal(coldStartPenalty(noInit, warm, references), undefined);
   });

@@ -37,7 +37,7 @@ ${report.gates === undefined ? '' : gatesSection(report.gates)}
 function penaltySection(penalty: ColdStartPenalty): string {
   const { breakdown } = penalty;
   const parts: [string, number, number][] = [
-    ['Node start', breakdown.nodeStartMs, breakdown.shares.nodeStart],
+    [`start (${breakdown.startCommand})`, breakdown.nodeStartMs, breakdown.shares.nodeStart],
     ['bootstrap', breakdown.bootstrapMs, breakdown.shares.bootstrap],
     ['module loading', breakdown.moduleLoadMs, breakdown.shares.moduleLoad],
     ['invocation + overhead', breakdown.invocationAndOverheadMs, breakdown.shares.invocationAndOverhead],

@@ -8,7 +8,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator
 import type { InvocationResult } from '../supervisor/index.js';
 import type { BenchEvent } from './bench-events.js';
 import type { BenchMode } from './bench-schema.js';
-import { createNoopFunction, measureNodeStartMs, type NoopFunction } from './cold-start-references.js';
+import { coldStartReferenceFor, type ColdStartReference, type NoopFunction } from './cold-start-references.js';
 
 export type FunctionOptions = Omit<EmulatorOptions, 'handler' | 'mode' | 'concurrency' | 'prewarm' | 'onLog' | 'onPlatformLog' | 'onWarning'>;
 
@@ -52,29 +52,31 @@ export interface BenchSample {
 
 export interface BenchSamples {
   samples: BenchSample[];
-  /** Present when both modes ran: one of each per run. */
-  references: { nodeStartMs: number[]; noopInitDurationMs: number[] };
+  /** Present when both modes ran on a Node.js or Python runtime: one of each per run. */
+  references: { startCommand?: string; startMs: number[]; noopInitDurationMs: number[] };
   warmupInvocations: number;
   elapsedMs: number;
   interrupted: boolean;
 }
 
-type Task = { kind: 'invoke'; mode: BenchMode; run: number; event: BenchEvent } | { kind: 'node-start' } | { kind: 'noop-init' };
+type Task = { kind: 'invoke'; mode: BenchMode; run: number; event: BenchEvent } | { kind: 'runtime-start' } | { kind: 'noop-init' };
 
 interface Emulators {
   byMode: Partial<Record<BenchMode, Emulator>>;
   noop?: Emulator;
   noopFunction?: NoopFunction;
+  reference?: ColdStartReference;
 }
 
 export async function runBench(plan: BenchPlan): Promise<BenchSamples> {
   const startedAt = performance.now();
-  const withReferences = plan.modes.includes('cold') && plan.modes.includes('warm');
-  const emulators = await startEmulators(plan, withReferences);
+  const emulators = await startEmulators(plan, plan.modes.includes('cold') && plan.modes.includes('warm'));
+  const withReferences = emulators.reference !== undefined;
   const closeAll = once(() => closeEmulators(emulators));
   const onAbort = (): void => void closeAll();
   plan.signal?.addEventListener('abort', onAbort, { once: true });
-  const result: BenchSamples = { samples: [], references: { nodeStartMs: [], noopInitDurationMs: [] }, warmupInvocations: 0, elapsedMs: 0, interrupted: false };
+  const references = { startCommand: emulators.reference?.startCommand, startMs: [], noopInitDurationMs: [] };
+  const result: BenchSamples = { samples: [], references, warmupInvocations: 0, elapsedMs: 0, interrupted: false };
   try {
     result.warmupInvocations = await warmUp(plan, emulators);
     const tasks = planTasks(plan, withReferences);
@@ -103,8 +105,10 @@ async function startEmulators(plan: BenchPlan, withReferences: boolean): Promise
   const emulators: Emulators = { byMode: {} };
   try {
     for (const mode of plan.modes) emulators.byMode[mode] = createEmulator({ ...plan.function, ...common, handler: plan.handler, mode });
-    if (withReferences) {
-      emulators.noopFunction = await createNoopFunction();
+    const runtime = Object.values(emulators.byMode)[0]?.config.runtime;
+    emulators.reference = withReferences && runtime !== undefined ? coldStartReferenceFor(runtime) : undefined;
+    if (emulators.reference !== undefined) {
+      emulators.noopFunction = await emulators.reference.createNoopFunction();
       const { codeDir, handler } = emulators.noopFunction;
       emulators.noop = createEmulator({ ...plan.function, ...common, codeDir, handler, functionName: 'emu-bench-noop', mode: 'cold' });
     }
@@ -141,7 +145,7 @@ function planTasks(plan: BenchPlan, withReferences: boolean): Task[] {
   const tasks: Task[] = [];
   let turn = 0;
   for (let run = 1; run <= plan.runs; run += 1) {
-    if (withReferences) tasks.push({ kind: 'node-start' }, { kind: 'noop-init' });
+    if (withReferences) tasks.push({ kind: 'runtime-start' }, { kind: 'noop-init' });
     for (const event of plan.events) {
       const modes = turn % 2 === 0 ? plan.modes : [...plan.modes].reverse();
       for (const mode of modes) tasks.push({ kind: 'invoke', mode, run, event });
@@ -152,8 +156,8 @@ function planTasks(plan: BenchPlan, withReferences: boolean): Task[] {
 }
 
 async function runTask(task: Task, emulators: Emulators, result: BenchSamples): Promise<void> {
-  if (task.kind === 'node-start') {
-    result.references.nodeStartMs.push(await measureNodeStartMs());
+  if (task.kind === 'runtime-start') {
+    result.references.startMs.push(await (emulators.reference as ColdStartReference).measureStartMs());
     return;
   }
   if (task.kind === 'noop-init') {

@@ -70,7 +70,9 @@ export interface ColdStartShares {
 
 /** Differences of medians, measured interleaved with the benchmark; they can come out slightly negative under noise. */
 export interface ColdStartBreakdown {
-  /** p50 of spawning `node -e 0` with an empty environment until it exits. */
+  /** The bare interpreter start measured: `node -e 0` for a Node.js runtime, `python3.X -c pass` for Python. */
+  startCommand: string;
+  /** p50 of spawning startCommand with an empty environment until it exits (named for Node.js, its first runtime). */
   nodeStartMs: number;
   /** p50 Init Duration of a no-op handler, minus nodeStartMs. */
   bootstrapMs: number;

@@ -60,9 +60,9 @@ export function coldStartPenalty(cold: ModeReport, warm: ModeReport, references:
 }
 
 function coldStartBreakdown(coldP50: number, initP50: number | null, references: BenchSamples['references']): ColdStartBreakdown | undefined {
-  const nodeStart = distributionOf(references.nodeStartMs);
+  const nodeStart = distributionOf(references.startMs);
   const noopInit = distributionOf(references.noopInitDurationMs);
-  if (initP50 === null || nodeStart.p50 === null || noopInit.p50 === null) return undefined;
+  if (initP50 === null || nodeStart.p50 === null || noopInit.p50 === null || references.startCommand === undefined) return undefined;
   const parts = {
     nodeStart: nodeStart.p50,
     bootstrap: noopInit.p50 - nodeStart.p50,
@@ -71,6 +71,7 @@ function coldStartBreakdown(coldP50: number, initP50: number | null, references:
   };
   const share = (ms: number): number => (coldP50 > 0 ? Number((ms / coldP50).toFixed(4)) : 0);
   return {
+    startCommand: references.startCommand,
     nodeStartMs: round(parts.nodeStart),
     bootstrapMs: round(parts.bootstrap),
     moduleLoadMs: round(parts.moduleLoad),

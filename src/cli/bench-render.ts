@@ -83,7 +83,7 @@ function penaltyTable(penalty: ColdStartPenalty): string {
   table.push([{ colSpan: 3, content: `Cold-start penalty: ${signed(penalty.p50Ms)} ms at p50, ${signed(penalty.p99Ms)} ms at p99` }]);
   table.push([{ colSpan: 3, content: `p50 cold invocation, ${fixed(penalty.coldCallerLatencyP50Ms, 1)} ms as the caller sees it:` }]);
   const parts: [string, number, number][] = [
-    ['  Node start', breakdown.nodeStartMs, breakdown.shares.nodeStart],
+    [`  start (${breakdown.startCommand})`, breakdown.nodeStartMs, breakdown.shares.nodeStart],
     ['  bootstrap', breakdown.bootstrapMs, breakdown.shares.bootstrap],
     ['  module loading', breakdown.moduleLoadMs, breakdown.shares.moduleLoad],
     ['  invocation + overhead', breakdown.invocationAndOverheadMs, breakdown.shares.invocationAndOverhead],
