@@ -3,4 +3,5 @@ export { parseParameterOverrides } from './template-parameters.js';
 export { parseCfnYaml } from './cfn-yaml.js';
 export { mergeGlobals } from './globals.js';
 export { IntrinsicResolver, NO_VALUE, isUnresolved, type IntrinsicContext } from './intrinsics.js';
-export type { ApiKind, Architecture, PayloadFormat, TemplateFunction, TemplateRoute } from './template-function.js';
+export type { ApiKind, Architecture, PayloadFormat, TemplateFunction, TemplateLogging, TemplateRoute } from './template-function.js';
+export type { CorsProduct, CorsRule } from './api-cors.js';

@@ -5,12 +5,14 @@
  */
 import path from 'node:path';
 import { isUnresolved } from './intrinsics.js';
+import { readLoggingConfig } from './logging-config.js';
 import { setOwn } from './plain-data.js';
 import { asMap, routesFromEvents, type ApiCatalogue } from './sam-events.js';
 import type { Architecture, TemplateFunction } from './template-function.js';
+import { listCors } from './api-cors.js';
 
 const APPLIED = new Set([
-  'FunctionName', 'CodeUri', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'Events', 'FunctionUrlConfig', 'PackageType', 'Layers', 'Role', 'Architectures',
+  'FunctionName', 'CodeUri', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'Events', 'FunctionUrlConfig', 'PackageType', 'Layers', 'Role', 'Architectures', 'LoggingConfig',
 ]);
 const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -38,6 +40,9 @@ export function readSamFunction(logicalId: string, properties: Record<string, un
   const warnServe = (message: string): void => (context.warnServe ?? context.warn)(`${logicalId}: ${message}`);
   const refusal = refuse(properties);
   if (refusal !== undefined) return { ok: false, reason: refusal };
+  const logging = readLoggingConfig(properties.LoggingConfig);
+  if (!logging.ok) return { ok: false, reason: logging.reason };
+  if (logging.ignored.length > 0) warn(`LoggingConfig: not supported, ignored: ${logging.ignored.join(', ')}`);
   const codeUri = properties.CodeUri ?? '.';
   if (typeof codeUri !== 'string' || codeUri.startsWith('s3://')) return { ok: false, reason: 'CodeUri is not a local folder' };
   reportIgnored(properties, warn, warnServe);
@@ -56,9 +61,12 @@ export function readSamFunction(logicalId: string, properties: Record<string, un
   else if (properties.Role !== undefined) warn('Role is not a literal role ARN (it is created by the stack); emu uses your own credentials unless you pass --role');
   if (properties.MemorySize !== undefined) fn.memoryMb = Number(properties.MemorySize);
   if (properties.Timeout !== undefined) fn.timeoutSeconds = Number(properties.Timeout);
+  if (logging.logging !== undefined) fn.logging = logging.logging;
   const architecture = architectureOf(properties.Architectures, warn);
   if (architecture !== undefined) fn.architecture = architecture;
   if (fn.functionUrl && asMap(properties.FunctionUrlConfig).AuthType === 'AWS_IAM') warnServe('FunctionUrlConfig AuthType AWS_IAM is not enforced locally');
+  const urlCors = fn.functionUrl ? listCors('function-url', asMap(properties.FunctionUrlConfig).Cors) : undefined;
+  if (urlCors !== undefined) fn.functionUrlCors = urlCors;
   return { ok: true, fn };
 }
 
