@@ -1,9 +1,8 @@
 /** `emu bench` arguments → options, or a usage error naming the problem; every check that needs no sandbox. */
 import { usageError } from '../errors/emu-error.js';
 import { BENCH_MODES, type BenchMode } from '../bench/index.js';
-import type { EmulatorOptions } from '../emulator.js';
 import type { FunctionSetupFlags } from './function-setup.js';
-import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber, templateFlagsFrom, type TemplateFlags } from './run-options.js';
+import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber, templateFlagsFrom, type FunctionFlagOptions, type TemplateFlags } from './run-options.js';
 
 export interface BenchOptions {
   help: boolean;
@@ -23,7 +22,7 @@ export interface BenchOptions {
   durationTolerancePct: number;
   maxMemoryMb: number | undefined;
   maxDurationMs: number | undefined;
-  emulator: Omit<EmulatorOptions, 'handler'>;
+  emulator: FunctionFlagOptions;
   /** Env files, layers, role: resolved by setUpFunction before anything runs. */
   setup: FunctionSetupFlags;
   template: TemplateFlags;
@@ -147,7 +146,7 @@ Options:
   -v, --verbose                the function's logs on stderr (default: dropped)
   -t, --timeout SEC, -m, --memory MB, --code-dir DIR, --env KEY=VALUE, --env-file, --env-vars,
       --layer, --runtime, --node, --python, --role, --profile, --no-credentials, --region, --function-name,
-      --template FILE, --parameter-overrides K=V ...
+      --template FILE, --parameter-overrides K=V ..., --log-format, --log-level, --system-log-level
                                the function, as for emu run
 CI gates (a failed gate exits 1):
       --max-memory MB          fail if any invocation's peak RSS passes MB

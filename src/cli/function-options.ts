@@ -10,7 +10,8 @@
  *      template-lookup.ts): FunctionName, CodeUri, Handler, MemorySize, Timeout,
  *      Environment, Layers, Role, Runtime, Globals merged. Architectures and
  *      Metadata are no emulator options: they ride along as `template`, for
- *      reports and for the build
+ *      reports and for the build. LoggingConfig too, field by field under the
+ *      flags (--log-format, --log-level, --system-log-level)
  *   5. DEFAULTS (src/emulator.ts), and the name derived from the handler
  *
  * Variables merge variable by variable, lowest first: template < --env-vars
@@ -22,11 +23,13 @@
  */
 import path from 'node:path';
 import type { EmulatorOptions } from '../emulator.js';
-import type { Architecture, TemplateFunction } from '../template/index.js';
+import type { LoggingConfig } from '../index.js';
+import type { Architecture, TemplateFunction, TemplateLogging } from '../template/index.js';
 import { setUpFunction, type FunctionSetupFlags, type SetupReporter } from './function-setup.js';
+import type { FunctionFlagOptions } from './run-options.js';
 
 /** What the command line says of the function (functionOptionsFrom). */
-export type FunctionFlags = Omit<EmulatorOptions, 'handler'>;
+export type FunctionFlags = FunctionFlagOptions;
 
 export interface FunctionSources {
   handler: string;
@@ -58,11 +61,13 @@ export type ResolvedFunction = EmulatorOptions &
 export async function resolveFunctionOptions(sources: FunctionSources, reporter: SetupReporter): Promise<ResolvedFunction> {
   // Loaded lazily: `emu event` and --help never pay for the emulator's modules (emu run loads them once anyway).
   const { DEFAULTS, defaultFunctionName } = await import('../emulator.js');
-  const { flags, context, template } = sources;
+  const { context, template } = sources;
+  const { logging: loggingFlags, ...flags } = sources.flags;
   const handler = template?.handler ?? sources.handler;
   const codeDir = flags.codeDir ?? template?.codeDir ?? '.';
   const settled: ResolvedFunction = {
     ...flags,
+    ...settleLogging(template?.logging, loggingFlags, reporter),
     handler,
     codeDir,
     functionName: flags.functionName ?? context?.functionName ?? template?.functionName ?? defaultFunctionName(handler, path.resolve(codeDir)),
@@ -76,6 +81,24 @@ export async function resolveFunctionOptions(sources: FunctionSources, reporter:
   const setup = template === undefined ? sources.setup : withTemplateSetup(sources.setup, template);
   const setUp = await setUpFunction(settled, setup, reporter, template === undefined ? undefined : { env: template.env, logicalId: template.logicalId });
   return { ...settled, ...setUp, ...(template === undefined ? {} : { template: templateFacts(template) }) };
+}
+
+/**
+ * LoggingConfig field by field, a flag over the template; neither: none at all, so the
+ * function's own AWS_LAMBDA_LOG_* variables stand. The format defaults to Text, as on AWS.
+ */
+function settleLogging(template: TemplateLogging | undefined, flags: Partial<LoggingConfig> | undefined, reporter: SetupReporter): Pick<EmulatorOptions, 'logging'> {
+  const merged = { ...definedFields(template ?? {}), ...definedFields(flags ?? {}) } as Partial<LoggingConfig>;
+  if (Object.keys(merged).length === 0) return {};
+  const logging: LoggingConfig = { ...merged, format: merged.format ?? 'Text' };
+  if (logging.format === 'Text' && (logging.applicationLogLevel !== undefined || logging.systemLogLevel !== undefined)) {
+    reporter.warning('log levels apply only to the JSON log format, as on AWS (--log-format json or LogFormat: JSON): ignored with Text');
+  }
+  return { logging };
+}
+
+function definedFields(record: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 }
 
 function templateFacts(fn: TemplateFunction): TemplateFacts {

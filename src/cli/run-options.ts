@@ -6,7 +6,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../errors/emu-error.js';
 import type { EmulatorOptions } from '../emulator.js';
+import type { LoggingConfig } from '../index.js';
 import type { FunctionSetupFlags } from './function-setup.js';
+
+/** Function options as flags give them: LoggingConfig field by field, settled over the template's (function-options.ts). */
+export type FunctionFlagOptions = Omit<EmulatorOptions, 'handler' | 'logging'> & { logging?: Partial<LoggingConfig> };
 
 /** Where a logical id is looked up (template-lookup.ts): --template, else ./template.yaml. */
 export interface TemplateFlags {
@@ -28,7 +32,7 @@ export interface RunOptions {
   stream: boolean;
   concurrency: number | undefined;
   summaryFile: string | undefined;
-  emulator: Omit<EmulatorOptions, 'handler'>;
+  emulator: FunctionFlagOptions;
   /** Flags resolved by setUpFunction (files, folders, credentials) before the emulator starts. */
   setup: FunctionSetupFlags;
   template: TemplateFlags;
@@ -56,6 +60,9 @@ export const FUNCTION_OPTIONS = {
   python: { type: 'string' },
   template: { type: 'string' },
   'parameter-overrides': { type: 'string', multiple: true },
+  'log-format': { type: 'string' },
+  'log-level': { type: 'string' },
+  'system-log-level': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const RUN_OPTIONS = {
@@ -97,9 +104,11 @@ export function parseRunOptions(argv: string[]): RunOptions {
 type FunctionValues = { [K in keyof typeof FUNCTION_OPTIONS]?: (typeof FUNCTION_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof FUNCTION_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 /** The function options every command shares (run, bench, serve). */
-export function functionOptionsFrom(values: FunctionValues): Omit<EmulatorOptions, 'handler'> {
+export function functionOptionsFrom(values: FunctionValues): FunctionFlagOptions {
   if (values.cold === true && values.warm === true) throw usageError('--cold and --warm cannot be used together');
-  const options: Omit<EmulatorOptions, 'handler'> = { mode: values.cold === true ? 'cold' : 'warm' };
+  const options: FunctionFlagOptions = { mode: values.cold === true ? 'cold' : 'warm' };
+  const logging = loggingFlagsFrom(values);
+  if (logging !== undefined) options.logging = logging;
   if (values.timeout !== undefined) options.timeoutSeconds = parseWholeNumber('--timeout', values.timeout);
   if (values.memory !== undefined) options.memoryMb = parseWholeNumber('--memory', values.memory);
   if (values['code-dir'] !== undefined) options.codeDir = values['code-dir'];
@@ -115,6 +124,22 @@ export function functionOptionsFrom(values: FunctionValues): Omit<EmulatorOption
     if (inspectPort !== '') options.inspect.port = parseWholeNumber('--inspect port', inspectPort);
   }
   return options;
+}
+
+/**
+ * --log-format json|text and the levels, case-insensitive here (a template's values are
+ * not: the Lambda API spells them JSON, Text, DEBUG …). Anything else is passed on as
+ * given, for the emulator's check to name it.
+ */
+function loggingFlagsFrom(values: FunctionValues): Partial<LoggingConfig> | undefined {
+  const logging: Partial<LoggingConfig> = {};
+  const format = values['log-format'];
+  if (format !== undefined) logging.format = ({ json: 'JSON', text: 'Text' } as const)[format.toLowerCase() as 'json' | 'text'] ?? (format as LoggingConfig['format']);
+  const level = values['log-level'];
+  if (level !== undefined) logging.applicationLogLevel = level.toUpperCase() as LoggingConfig['applicationLogLevel'];
+  const systemLevel = values['system-log-level'];
+  if (systemLevel !== undefined) logging.systemLogLevel = systemLevel.toUpperCase() as LoggingConfig['systemLogLevel'];
+  return Object.keys(logging).length === 0 ? undefined : logging;
 }
 
 /** The function flags setUpFunction resolves (every command that runs a function passes them on). */

@@ -6,9 +6,8 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { usageError } from '../errors/emu-error.js';
-import type { EmulatorOptions } from '../emulator.js';
 import type { FunctionSetupFlags } from './function-setup.js';
-import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber, templateFlagsFrom } from './run-options.js';
+import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber, templateFlagsFrom, type FunctionFlagOptions } from './run-options.js';
 import { defaultTemplateFile } from './template-lookup.js';
 
 export type BareFormat = '1.0' | '2.0';
@@ -26,7 +25,7 @@ export interface ServeOptions {
   parameterOverrides: string[];
   /** Bare form only: 2.0 (an HTTP API's $default route, the default) or 1.0 (a REST API's ANY /{proxy+}). */
   payloadFormat: BareFormat;
-  functionOptions: Omit<EmulatorOptions, 'handler'>;
+  functionOptions: FunctionFlagOptions;
   /** Env files, layers, role: resolved per function by setUpFunction before the server starts. */
   setup: FunctionSetupFlags;
 }
@@ -102,7 +101,8 @@ Options:
       --payload-format 2.0|1.0  bare form: HTTP API $default route (2.0, default)
                          or REST API ANY /{proxy+} (1.0)
       --json             print {"url", "functionUrls"} as one JSON line on stdout
-  -t, --timeout SEC, -m, --memory MB, --env KEY=VALUE, --region REGION, --runtime ID, --node PATH, --python PATH
+  -t, --timeout SEC, -m, --memory MB, --env KEY=VALUE, --region REGION, --runtime ID, --node PATH, --python PATH,
+      --log-format json|text, --log-level LEVEL, --system-log-level LEVEL
                          as in emu run; with a template they override every function
       --code-dir DIR, --function-name N, --inspect[=PORT], --inspect-brk[=PORT]
                          as in emu run (bare form only)

@@ -19,7 +19,7 @@ export const RUN_USAGE = `Usage: emu run <handler> [event.json | -] [options]
   <handler>              AWS handler string relative to --code-dir, e.g. index.handler
                          or examples/hello/index.handler
   <LogicalId>            a function of the SAM template: its Handler, CodeUri, Timeout,
-                         MemorySize, Environment, Layers and Globals, as sam local invoke;
+                         MemorySize, Environment, Layers, LoggingConfig and Globals, as sam local invoke;
                          the flags below still override them
   [event.json | -]       the event: a JSON file, - for stdin; default {}
 
@@ -48,6 +48,12 @@ Options:
       --node PATH        the Node.js to run a nodejs runtime with
       --python PATH      the Python to run a python3.X runtime with (a virtual
                          environment's bin/python: its packages are importable)
+      --log-format F     json or text: the function's LoggingConfig LogFormat (overrides the
+                         template's); json sets AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL and
+                         makes -v's START / END / REPORT Lambda's platform.* JSON records
+      --log-level LEVEL  ApplicationLogLevel: TRACE, DEBUG, INFO, WARN, ERROR, FATAL (JSON only)
+      --system-log-level LEVEL  SystemLogLevel: DEBUG, INFO, WARN; which platform records
+                         -v prints in JSON format (WARN: only failures)
   -r, --role ARN         assume the execution role (STS) and give the sandbox its credentials
       --profile NAME     the AWS profile for your own credentials
       --no-credentials   give the sandbox no credentials (default: your own, as sam local does)
