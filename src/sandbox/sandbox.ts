@@ -65,6 +65,18 @@ export interface SandboxListeners {
   onWarning(message: string): void;
   /** The invocation went out to the runtime (when START is logged). */
   onDelivered(requestId: string): void;
+  /** An init that failed or passed its limit (AWS's INIT_REPORT); a successful one is in the first outcome. */
+  onInitReport?(report: InitReport): void;
+}
+
+export interface InitReport {
+  /** The invocation waiting for this init, if one is. */
+  requestId: string | undefined;
+  durationMs: number;
+  /** 'invoke': the init re-run inside the first invocation after the first passed its limit. */
+  phase: 'init' | 'invoke';
+  status: 'error' | 'timeout';
+  errorType?: string;
 }
 
 /** AWS's on-demand init limit; a slower init is re-run inside the first invocation, under its timeout. */
@@ -218,6 +230,7 @@ export class Sandbox {
     this.#initLimitTimer = null;
     const old = this.#child?.pid;
     if (this.#initDurationMs !== undefined || this.#state === 'dead' || old === undefined) return;
+    this.#reportInit('timeout', undefined);
     this.#listeners.onWarning(`init took longer than AWS's 10 s limit: it runs again inside the first invocation, under the function timeout`);
     this.#child = null; // its exit is no longer this sandbox's
     killProcesses(this.id, old);
@@ -289,6 +302,13 @@ export class Sandbox {
     return this.#retirement;
   }
 
+  #reportInit(status: InitReport['status'], errorType: string | undefined): void {
+    const durationMs = this.#spawnedAt === 0 ? 0 : performance.now() - this.#spawnedAt;
+    const report: InitReport = { requestId: this.#active?.request.requestId, durationMs, phase: this.#reinit ? 'invoke' : 'init', status };
+    if (errorType !== undefined) report.errorType = errorType;
+    this.#listeners.onInitReport?.(report);
+  }
+
   #onNext(): void {
     if (this.#initDurationMs !== undefined) return;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
@@ -332,6 +352,7 @@ export class Sandbox {
   #onInitError(payloadJson: string): void {
     // The init error is what the first invocation returns; the runtime is reset, as AWS does.
     const active = this.#active;
+    if (this.#retirement === null) this.#reportInit('error', postedErrorType(payloadJson));
     void this.retire();
     if (active !== null) this.#settle('error', payloadJson, postedErrorType(payloadJson), true);
   }
@@ -343,6 +364,8 @@ export class Sandbox {
   }
 
   #onExit(status: ExitStatus): void {
+    // Not killed by emu (a retirement) and never asked for an event: the init failed.
+    if (this.#initDurationMs === undefined && this.#retirement === null) this.#reportInit('error', ErrorTypes.exitError);
     this.#transition('dead');
     this.#probe?.stop();
     void this.retire(); // its group and any grandchild that left it die with it

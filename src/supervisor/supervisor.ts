@@ -9,7 +9,7 @@ import { billedDurationMs, bytesToMb } from '../measure/index.js';
 import { functionArn, type FunctionConfig, type Sandbox, type SandboxOutcome } from '../sandbox/index.js';
 import { FunctionPool, type SandboxMode } from './function-pool.js';
 import type { InvocationError, InvocationResult } from './invocation-result.js';
-import { endLine, reportLine, startLine } from './platform-log.js';
+import { platformLogFormat, type PlatformLogFormat } from './platform-log.js';
 
 export interface InvokeOptions {
   /** Becomes context.clientContext (AWS passes it as X-Amz-Client-Context). */
@@ -28,7 +28,7 @@ export interface SupervisorOptions {
   concurrency: number;
   /** The function's stdout and stderr, chunk by chunk. */
   onLog(chunk: Buffer, sandbox: Sandbox): void | Promise<unknown>;
-  /** START / END / REPORT lines; when absent they are never even formatted (the warm path is sub-millisecond). */
+  /** START / END / REPORT lines (JSON records in the JSON log format); when absent they are never even formatted (the warm path is sub-millisecond). */
   onPlatformLog?: (line: string, requestId: string) => void;
   onWarning(message: string): void;
   onSandboxStarted(sandbox: Sandbox): void;
@@ -39,10 +39,12 @@ export class Supervisor {
   readonly #pool: FunctionPool;
   readonly #config: FunctionConfig;
   readonly #onPlatformLog: ((line: string, requestId: string) => void) | undefined;
+  readonly #platformLog: PlatformLogFormat | undefined;
 
   constructor(config: FunctionConfig, options: SupervisorOptions) {
     this.#config = config;
     this.#onPlatformLog = options.onPlatformLog;
+    this.#platformLog = options.onPlatformLog === undefined ? undefined : platformLogFormat(config);
     this.#pool = new FunctionPool(config, {
       mode: options.mode,
       concurrency: options.concurrency,
@@ -51,7 +53,8 @@ export class Supervisor {
       listeners: {
         onLog: options.onLog,
         onWarning: options.onWarning,
-        onDelivered: (requestId) => options.onPlatformLog?.(startLine(requestId, config.functionVersion), requestId),
+        onDelivered: (requestId) => this.#emitPlatformLog(this.#platformLog?.start(requestId), requestId),
+        onInitReport: (report) => this.#emitPlatformLog(this.#platformLog?.initReport(report), report.requestId ?? ''),
       },
     });
   }
@@ -84,11 +87,16 @@ export class Supervisor {
     };
     const outcome = await this.#pool.invoke(request);
     const result = this.#toResult(outcome, performance.now() - askedAt);
-    if (this.#onPlatformLog !== undefined) {
-      this.#onPlatformLog(endLine(requestId), requestId);
-      this.#onPlatformLog(reportLine(requestId, result.metrics, result.error?.errorType), requestId);
+    if (this.#platformLog !== undefined) {
+      this.#emitPlatformLog(this.#platformLog.end(result), requestId);
+      this.#emitPlatformLog(this.#platformLog.report(result), requestId);
     }
     return result;
+  }
+
+  /** undefined: the system log level filtered the record out. */
+  #emitPlatformLog(line: string | undefined, requestId: string): void {
+    if (line !== undefined) this.#onPlatformLog?.(line, requestId);
   }
 
   #toResult(outcome: SandboxOutcome, callerLatencyMs: number): InvocationResult {
