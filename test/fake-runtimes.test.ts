@@ -7,14 +7,14 @@ import { FIXTURES, withEmulator } from './helpers.js';
 const fake = (name: string): string => path.join(FIXTURES, 'fake-runtimes', `${name}.mjs`);
 
 describe('misbehaving runtime clients', () => {
-  test('a second answer for the same request gets 400 and changes nothing', async () => {
+  test('a second answer for the same request gets 403 InvalidStateTransition (as RIE) and changes nothing', async () => {
     await withEmulator({ handler: 'fake.handler', runtimeClient: fake('answers-twice') }, async ({ emulator, output }) => {
       const first = await emulator.invoke({ n: 1 });
       const second = await emulator.invoke({ n: 2 });
       assert.deepEqual(first.payload, { answer: 'first', n: 1 });
       assert.deepEqual(second.payload, { answer: 'first', n: 2 });
       assert.equal(second.metrics.coldStart, false, 'the same sandbox goes on serving');
-      assert.match(output(), /statuses 202 400/);
+      assert.match(output(), /statuses 202 403/);
     });
   });
 

@@ -111,7 +111,14 @@ describe('Runtime API server under arbitrary requests', () => {
         try {
           const started = inFlight ? await startInvocation(server, address, events) : null;
           for (const raw of generated) checkAnswer(await sendRaw(address, requestBytes(raw), raw.cutAt === undefined ? 'wait' : raw.ending), raw.method);
-          await answer(address, events, started ?? (await startInvocation(server, address, events)));
+          if (events.some((event) => event.startsWith('init-error'))) {
+            // An /init/error before the first /next was accepted: RIE's runtime is in InitError, its /next refused.
+            const refused = await call(address, 'GET', '/runtime/invocation/next');
+            assert.equal(refused.status, 403, refused.body);
+            assert.equal((JSON.parse(refused.body) as { errorType: string }).errorType, 'InvalidStateTransition');
+          } else {
+            await answer(address, events, started ?? (await startInvocation(server, address, events)));
+          }
           assert.deepEqual(uncaught, []);
         } finally {
           server.close();
@@ -189,24 +196,31 @@ describe('Runtime API server regressions', () => {
       assert.equal(refused.status, 413);
       assert.deepEqual(JSON.parse(refused.body), { errorType: 'RequestEntityTooLarge', errorMessage: `Exceeded maximum allowed payload size (${LIMIT_BYTES} bytes).` });
       assert.deepEqual(events.filter((event) => /^(error|too-large)/.test(event)), [], 'nothing reported for it');
-      assert.equal((await call(address, 'POST', `/runtime/invocation/${oversized}/error`, '{}')).status, 400, 'it was consumed');
+      assert.equal((await call(address, 'POST', `/runtime/invocation/${oversized}/error`, '{}')).status, 403, 'it was consumed: the state moved on, as RIE\'s does');
       const fits = await startInvocation(server, address, events);
       assert.equal((await call(address, 'POST', `/runtime/invocation/${fits}/error`, Buffer.alloc(LIMIT_BYTES, 0x61))).status, 202);
       assert.ok(events.includes(`error ${fits} ${LIMIT_BYTES}`));
-      const init = await call(address, 'POST', '/runtime/init/error', Buffer.alloc(LIMIT_BYTES + 1, 0x61));
-      assert.equal(init.status, 202, 'the init fails either way');
-      assert.ok(events.some((event) => /^init-error \d{2,3}$/.test(event)), 'reported with a short placeholder body, not the 6 MB');
     } finally {
       server.close();
     }
+    // /init/error is allowed only before the first /next: a server of its own.
+    const starting = recordingServer();
+    const startingAddress = await starting.server.listen();
+    try {
+      const init = await call(startingAddress, 'POST', '/runtime/init/error', Buffer.alloc(LIMIT_BYTES + 1, 0x61));
+      assert.equal(init.status, 202, 'the init fails either way');
+      assert.ok(starting.events.some((event) => /^init-error \d{2,3}$/.test(event)), 'reported with a short placeholder body, not the 6 MB');
+    } finally {
+      starting.server.close();
+    }
   });
 
-  test('an answer cut short is not delivered: a second post is refused and the invocation ends by its timeout, as RIE', async () => {
+  test('an answer cut short is not delivered: a second post is refused (403, its state moved on) and the invocation ends by its timeout, as RIE', async () => {
     const runtimeClient = path.join(FIXTURES, 'fake-runtimes', 'truncated-answer.mjs');
     await withEmulator({ handler: 'fake.handler', runtimeClient, timeoutSeconds: 1 }, async ({ emulator, output }) => {
       const result = await emulator.invoke({});
       assert.equal(result.error?.errorType, 'Sandbox.Timedout', result.payloadJson);
-      assert.match(output(), /repost status 400/);
+      assert.match(output(), /repost status 403/);
     });
   });
 

@@ -33,8 +33,8 @@ function recordingServer(): { server: RuntimeApiServer; events: string[] } {
     onNext: () => events.push('next'),
     onDelivered: (id) => events.push(`delivered ${id}`),
     onResponse: (id, body) => events.push(`response ${id} ${body.toString()}`),
-    onError: (id, body) => events.push(`error ${id} ${body.toString()}`),
-    onInitError: (body) => events.push(`init-error ${body.toString()}`),
+    onError: (id, body, errorType) => events.push(`error ${id} ${errorType} ${body.toString()}`),
+    onInitError: (body, errorType) => events.push(`init-error ${errorType} ${body.toString()}`),
     onResponseTooLarge: (id, size) => events.push(`too-large ${id} ${size}`),
   };
   return { server: new RuntimeApiServer(hooks), events };
@@ -76,15 +76,16 @@ describe('Runtime API server', () => {
     }
   });
 
-  test('/response answers 202, a wrong or repeated request id 400, a second /next in flight 403', async () => {
+  test('/response answers 202, a wrong request id 400, a repeated answer 403 (as RIE), a /next in flight gets the event again', async () => {
     const { server, events } = recordingServer();
     const address = await server.listen();
     try {
       server.deliver(invocation);
       await call(address, 'GET', '/runtime/invocation/next');
       const early = await call(address, 'GET', '/runtime/invocation/next');
-      assert.equal(early.status, 403);
-      assert.equal(JSON.parse(early.body).errorType, 'InvalidStateTransition');
+      assert.equal(early.status, 200, 'RIE sends the event in flight again');
+      assert.equal(early.headers['lambda-runtime-aws-request-id'], 'req-1');
+      assert.deepEqual(events.filter((e) => e.startsWith('delivered')), ['delivered req-1'], 'delivered once: its deadline stands');
       const wrong = await call(address, 'POST', '/runtime/invocation/other-id/response', '"x"');
       assert.equal(wrong.status, 400);
       assert.deepEqual(JSON.parse(wrong.body), { errorType: 'InvalidRequestID', errorMessage: 'Invalid request ID' });
@@ -92,29 +93,46 @@ describe('Runtime API server', () => {
       assert.equal(ok.status, 202);
       assert.deepEqual(JSON.parse(ok.body), { status: 'OK' });
       const again = await call(address, 'POST', '/runtime/invocation/req-1/response', '"twice"');
-      assert.equal(again.status, 400);
+      assert.equal(again.status, 403);
+      assert.equal(JSON.parse(again.body).errorType, 'InvalidStateTransition');
       assert.ok(events.includes('response req-1 {"answer":42}'));
       assert.ok(!events.some((e) => e.includes('twice')));
       const unknown = await call(address, 'GET', '/runtime/nope');
       assert.equal(unknown.status, 404);
+      assert.equal(unknown.body, '404 page not found\n', 'Go\'s plain-text 404, as RIE');
+      const waiting = call(address, 'GET', '/runtime/invocation/next').catch(() => null); // a long poll, ended by close()
+      while (events.filter((e) => e === 'next').length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      const stale = await call(address, 'POST', '/runtime/invocation/req-1/response', '"late"');
+      assert.equal(stale.status, 400, 'after the next /next the old id is no longer current');
+      server.close();
+      await waiting;
     } finally {
       server.close();
     }
   });
 
-  test('/error and /init/error pass the body through verbatim, with no header required', async () => {
+  test('/error and /init/error pass the body through verbatim, with no header required (the error type is then Runtime.Unknown)', async () => {
     const { server, events } = recordingServer();
     const address = await server.listen();
     try {
-      const init = await call(address, 'POST', '/runtime/init/error', '{"errorType":"Runtime.X","errorMessage":"m"}');
-      assert.equal(init.status, 202);
       server.deliver(invocation);
       await call(address, 'GET', '/runtime/invocation/next');
       const error = await call(address, 'POST', '/runtime/invocation/req-1/error', 'not even json');
       assert.equal(error.status, 202);
-      assert.deepEqual(events.filter((e) => e.includes('error')), ['init-error {"errorType":"Runtime.X","errorMessage":"m"}', 'error req-1 not even json']);
+      const lateInit = await call(address, 'POST', '/runtime/init/error', '{}');
+      assert.equal(lateInit.status, 403, 'RIE allows /init/error only before the first /next');
+      assert.deepEqual(events.filter((e) => e.includes('error')), ['error req-1 Runtime.Unknown not even json']);
     } finally {
       server.close();
+    }
+    const starting = recordingServer();
+    const startingAddress = await starting.server.listen();
+    try {
+      const init = await call(startingAddress, 'POST', '/runtime/init/error', '{"errorType":"Runtime.X","errorMessage":"m"}');
+      assert.equal(init.status, 202);
+      assert.deepEqual(starting.events, ['init-error Runtime.Unknown {"errorType":"Runtime.X","errorMessage":"m"}']);
+    } finally {
+      starting.server.close();
     }
   });
 

@@ -16,6 +16,7 @@ export const ErrorTypes = {
   invalidEntrypoint: 'Runtime.InvalidEntrypoint',
   invalidResponseModeHeader: 'Runtime.InvalidResponseModeHeader',
   unknown: 'Runtime.Unknown',
+  functionUnknown: 'Function.Unknown',
   // The Runtime API's own answers to a misbehaving runtime.
   invalidRequestId: 'InvalidRequestID',
   invalidStateTransition: 'InvalidStateTransition',

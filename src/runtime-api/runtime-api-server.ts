@@ -2,11 +2,24 @@
  * The Lambda Runtime API (2018-06-01) for one sandbox, on 127.0.0.1 with an
  * ephemeral port. It hands out one invocation at a time to whichever runtime
  * long-polls /next and reports what the runtime posts back. It knows nothing
- * of processes: the sandbox listens to its hooks.
+ * of processes: the sandbox listens to its hooks. What a runtime may call when
+ * follows RIE's state machine; docs/runtime-api-state-machine.md has each case.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorTypes, MAX_RESPONSE_BYTES } from '../errors/catalogue.js';
+import { ERROR_WITH_CAUSE_CONTENT_TYPE, errorWithCauseBody, postedErrorType } from './posted-error.js';
+import {
+  errorBody,
+  invalidRequestId,
+  invalidStateTransition,
+  reply,
+  replyAccepted,
+  replyNotFound,
+  replyWrongMethod,
+  tooLarge,
+  type RuntimeState,
+} from './replies.js';
 
 export interface PendingInvocation {
   requestId: string;
@@ -28,25 +41,27 @@ export interface RuntimeApiHooks {
   /** An invocation went out; its deadline is fixed now, as AWS does. */
   onDelivered(requestId: string, deadlineEpochMs: number): void;
   onResponse(requestId: string, body: Buffer): void;
-  onError(requestId: string, body: Buffer): void;
-  onInitError(body: Buffer): void;
+  /** body: what the invoker gets; errorType: the platform's, from Lambda-Runtime-Function-Error-Type (validated as RIE does). */
+  onError(requestId: string, body: Buffer, errorType: string): void;
+  onInitError(body: Buffer, errorType: string): void;
   onResponseTooLarge(requestId: string, sizeBytes: number): void;
   /** A request handler or hook threw (an emu bug): the request got a 500 instead of taking the supervisor down. Default: a process warning. */
   onServerError?(error: unknown): void;
 }
 
 const PREFIX = '/2018-06-01/runtime/';
-const ACCEPTED = Buffer.from('{"status":"OK"}');
 /** /invocation/{request id}/response and /error: the request id is one path segment. */
 const RESULT_ROUTE = /^invocation\/([^/]+)\/(response|error)$/;
 
 export class RuntimeApiServer {
   readonly #server: Server;
   readonly #hooks: RuntimeApiHooks;
+  #state: RuntimeState = 'Started';
   #waitingNext: ServerResponse | null = null;
   #queued: PendingInvocation | null = null;
-  /** The request id handed out and not yet answered. */
-  #currentRequestId: string | null = null;
+  /** The invocation handed out last: its id is the one posts must name until the next /next (RIE's current invoke id). */
+  #current: PendingInvocation | null = null;
+  #currentDeadlineEpochMs = 0;
 
   constructor(hooks: RuntimeApiHooks) {
     this.#hooks = hooks;
@@ -86,8 +101,9 @@ export class RuntimeApiServer {
 
   /** Forgets the invocation in flight (timed out or abandoned): later posts for it get 400. */
   abandon(): void {
-    this.#currentRequestId = null;
+    this.#current = null;
     this.#queued = null;
+    if (this.#state === 'Running') this.#state = 'Ready';
   }
 
   close(): void {
@@ -98,14 +114,14 @@ export class RuntimeApiServer {
 
   #route(req: IncomingMessage, res: ServerResponse): void {
     const url = originForm(req.url ?? '');
-    if (!url.startsWith(PREFIX)) return this.#drainThen(req, res, () => reply(res, 404, notFound()));
+    if (!url.startsWith(PREFIX)) return this.#drainThen(req, res, () => replyNotFound(res));
     // Routing ignores the query string, as RIE's router does (it matches the path only).
     const queryAt = url.indexOf('?');
     const route = queryAt < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, queryAt);
     if (route === 'invocation/next') return req.method === 'GET' ? this.#onNext(res) : this.#wrongMethod(req, res, 'GET');
     if (route === 'init/error') return req.method === 'POST' ? this.#onInitError(req, res) : this.#wrongMethod(req, res, 'POST');
     const match = RESULT_ROUTE.exec(route);
-    if (match === null) return this.#drainThen(req, res, () => reply(res, 404, notFound()));
+    if (match === null) return this.#drainThen(req, res, () => replyNotFound(res));
     if (req.method !== 'POST') return this.#wrongMethod(req, res, 'POST');
     const requestId = decodeRequestId(match[1] as string);
     // An id whose escapes do not decode cannot be the one handed out.
@@ -114,10 +130,7 @@ export class RuntimeApiServer {
   }
 
   #wrongMethod(req: IncomingMessage, res: ServerResponse, allowed: string): void {
-    this.#drainThen(req, res, () => {
-      res.writeHead(405, { Allow: allowed, 'Content-Length': 0 });
-      res.end();
-    });
+    this.#drainThen(req, res, () => replyWrongMethod(res, allowed));
   }
 
   /** A throw inside a handler is emu's bug: that request gets RIE's 500, the supervisor and the invocation go on. */
@@ -133,10 +146,15 @@ export class RuntimeApiServer {
   }
 
   #onNext(res: ServerResponse): void {
-    if (this.#waitingNext !== null || this.#currentRequestId !== null) {
-      // A runtime must answer before asking again; RAPID refuses the same way.
-      return reply(res, 403, errorBody(ErrorTypes.invalidStateTransition, 'Invalid state transition: /next while an invocation is in flight'));
+    // RIE's Running state allows Ready: the runtime asked again before answering, and gets the same event again.
+    if (this.#state === 'Running') return this.#writeEvent(res, this.#current as PendingInvocation, this.#currentDeadlineEpochMs);
+    if (this.#state === 'InitError' || this.#state === 'InvocationResponse') return reply(res, 403, invalidStateTransition(this.#state, 'Ready'));
+    if (this.#waitingNext !== null) {
+      // Two long polls at once: emu keeps one runtime connection waiting, not a queue of them.
+      return reply(res, 403, errorBody(ErrorTypes.invalidStateTransition, 'Invalid state transition: /next while another /next is waiting'));
     }
+    this.#state = 'Ready';
+    this.#current = null;
     this.#waitingNext = res;
     res.once('close', () => {
       if (this.#waitingNext === res) this.#waitingNext = null;
@@ -150,8 +168,14 @@ export class RuntimeApiServer {
     const invocation = this.#queued as PendingInvocation;
     this.#waitingNext = null;
     this.#queued = null;
-    this.#currentRequestId = invocation.requestId;
-    const deadlineEpochMs = invocation.deadlineEpochMs ?? Date.now() + invocation.timeoutMs;
+    this.#state = 'Running';
+    this.#current = invocation;
+    this.#currentDeadlineEpochMs = invocation.deadlineEpochMs ?? Date.now() + invocation.timeoutMs;
+    this.#writeEvent(res, invocation, this.#currentDeadlineEpochMs);
+    this.#hooks.onDelivered(invocation.requestId, this.#currentDeadlineEpochMs);
+  }
+
+  #writeEvent(res: ServerResponse, invocation: PendingInvocation, deadlineEpochMs: number): void {
     const body = Buffer.from(invocation.eventJson, 'utf8');
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/json',
@@ -167,28 +191,29 @@ export class RuntimeApiServer {
     if (invocation.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = invocation.tenantId;
     res.writeHead(200, headers);
     res.end(body);
-    this.#hooks.onDelivered(invocation.requestId, deadlineEpochMs);
   }
 
   #onResult(req: IncomingMessage, res: ServerResponse, requestId: string, kind: 'response' | 'error'): void {
-    if (requestId !== this.#currentRequestId) {
+    // RIE checks the id first (400), then the state (403): a second answer for the same id is a state error.
+    if (this.#current === null || requestId !== this.#current.requestId) {
       return this.#drainThen(req, res, () => reply(res, 400, invalidRequestId()));
     }
-    const mode = req.headers['lambda-runtime-function-response-mode'];
-    if (kind === 'response' && mode !== undefined && mode !== 'buffered') {
-      // Streaming responses are not supported yet: fail loudly rather than mangle the stream.
-      this.#currentRequestId = null;
-      this.#hooks.onError(requestId, Buffer.from(JSON.stringify(errorBody(ErrorTypes.invalidResponseModeHeader, `Response mode '${String(mode)}' is not supported by emu`))));
-      return this.#drainThen(req, res, () => reply(res, 400, errorBody('InvalidFunctionResponseMode', 'Unsupported response mode')));
+    if (this.#state !== 'Running') {
+      const to = kind === 'response' ? 'InvocationResponse' : 'InvocationErrorResponse';
+      const refusal = invalidStateTransition(this.#state, to);
+      return this.#drainThen(req, res, () => reply(res, 403, refusal));
     }
+    // Go's Header.Get: the first of repeated headers, and an empty one is no mode at all.
+    const mode = kind === 'response' && req.headers['lambda-runtime-function-response-mode'] !== undefined ? req.headersDistinct['lambda-runtime-function-response-mode']?.[0] : undefined;
+    if (mode !== undefined && mode !== '') return this.#onResponseMode(req, res, requestId, mode);
     // Answered from now on: the runtime may pipeline its next /next behind this body. A body cut
     // short never reaches 'end': no hook fires and the invocation ends by its timeout, as on RIE.
-    this.#currentRequestId = null;
+    this.#state = 'RuntimeResponseSentState';
     this.#readBody(req, res, MAX_RESPONSE_BYTES, (body, sizeBytes) => {
       if (body !== null) {
         replyAccepted(res);
         if (kind === 'response') this.#hooks.onResponse(requestId, body);
-        else this.#hooks.onError(requestId, body);
+        else this.#reportError(req, requestId, body);
       } else if (kind === 'response') {
         this.#hooks.onResponseTooLarge(requestId, sizeBytes);
         reply(res, 413, tooLarge());
@@ -199,10 +224,38 @@ export class RuntimeApiServer {
     });
   }
 
+  #reportError(req: IncomingMessage, requestId: string, body: Buffer): void {
+    const invokerBody = req.headers['content-type'] === ERROR_WITH_CAUSE_CONTENT_TYPE ? errorWithCauseBody(body) : body;
+    this.#hooks.onError(requestId, invokerBody, postedErrorType(req));
+  }
+
+  /**
+   * A Lambda-Runtime-Function-Response-Mode header. Streaming is a later issue: until then it is
+   * refused loudly and the runtime may go on. Any other mode gets RIE's answer
+   * (rapi/handler/invocationresponse.go:50-63): 400, the invocation fails with
+   * Runtime.InvalidResponseModeHeader and an empty payload, and the runtime is left in
+   * InvocationResponse, where RIE refuses its next /next.
+   */
+  #onResponseMode(req: IncomingMessage, res: ServerResponse, requestId: string, mode: string): void {
+    if (mode === 'streaming') {
+      this.#state = 'RuntimeResponseSentState';
+      const message = `Response mode 'streaming' is not supported by emu yet`;
+      this.#hooks.onError(requestId, Buffer.from(JSON.stringify(errorBody(ErrorTypes.invalidResponseModeHeader, message))), ErrorTypes.invalidResponseModeHeader);
+      return this.#drainThen(req, res, () => reply(res, 400, errorBody('InvalidFunctionResponseMode', 'Unsupported response mode')));
+    }
+    this.#state = 'InvocationResponse';
+    this.#hooks.onError(requestId, Buffer.alloc(0), ErrorTypes.invalidResponseModeHeader);
+    this.#drainThen(req, res, () => reply(res, 400, errorBody('InvalidFunctionResponseMode', 'Invalid function response mode')));
+  }
+
+  /** RIE allows InitError only from Started: after the first /next, or a second time, it is refused. */
   #onInitError(req: IncomingMessage, res: ServerResponse): void {
     this.#readBody(req, res, MAX_RESPONSE_BYTES, (body, sizeBytes) => {
+      if (this.#state !== 'Started') return reply(res, 403, invalidStateTransition(this.#state, 'InitError'));
+      this.#state = 'InitError';
       replyAccepted(res);
-      this.#hooks.onInitError(body ?? Buffer.from(JSON.stringify(errorBody(ErrorTypes.unknown, `init error body too large (${sizeBytes} bytes, limit ${MAX_RESPONSE_BYTES})`))));
+      const errorType = postedErrorType(req);
+      this.#hooks.onInitError(body ?? Buffer.from(JSON.stringify(errorBody(ErrorTypes.unknown, `init error body too large (${sizeBytes} bytes, limit ${MAX_RESPONSE_BYTES})`))), errorType);
     });
   }
 
@@ -252,31 +305,4 @@ function decodeRequestId(segment: string): string | null {
   } catch {
     return null;
   }
-}
-
-function invalidRequestId(): { errorType: string; errorMessage: string } {
-  return errorBody(ErrorTypes.invalidRequestId, 'Invalid request ID');
-}
-
-function tooLarge(): { errorType: string; errorMessage: string } {
-  return errorBody(ErrorTypes.requestEntityTooLarge, `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
-}
-
-function errorBody(errorType: string, errorMessage: string): { errorType: string; errorMessage: string } {
-  return { errorType, errorMessage };
-}
-
-function notFound(): { errorType: string; errorMessage: string } {
-  return errorBody('NotFound', 'Not found');
-}
-
-function reply(res: ServerResponse, status: number, body: object): void {
-  const json = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': json.length });
-  res.end(json);
-}
-
-function replyAccepted(res: ServerResponse): void {
-  res.writeHead(202, { 'Content-Type': 'application/json', 'Content-Length': ACCEPTED.length });
-  res.end(ACCEPTED);
 }

@@ -139,8 +139,8 @@ export class Sandbox {
       onNext: () => server === this.#server && this.#onNext(),
       onDelivered: (requestId) => server === this.#server && this.#onDelivered(requestId),
       onResponse: (id, body) => server === this.#server && this.#onRuntimeResult(id, 'ok', body.toString('utf8')),
-      onError: (id, body) => server === this.#server && this.#onRuntimeResult(id, 'error', body.toString('utf8')),
-      onInitError: (body) => server === this.#server && this.#onInitError(body.toString('utf8')),
+      onError: (id, body, errorType) => server === this.#server && this.#onRuntimeResult(id, 'error', body.toString('utf8'), errorType),
+      onInitError: (body, errorType) => server === this.#server && this.#onInitError(body.toString('utf8'), errorType),
       onResponseTooLarge: (id, size) => server === this.#server && this.#onResponseTooLarge(id, size),
     });
     return server;
@@ -273,7 +273,7 @@ export class Sandbox {
       this.#active = active;
       if (this.#entrypointError !== undefined) {
         const payload = this.#entrypointError;
-        queueMicrotask(() => this.#onInitError(payload));
+        queueMicrotask(() => this.#onInitError(payload, ErrorTypes.invalidEntrypoint));
         return;
       }
       if (this.#state === 'idle') this.#transition('busy');
@@ -338,7 +338,8 @@ export class Sandbox {
     this.#failAndKill(ErrorTypes.timedOut);
   }
 
-  #onRuntimeResult(requestId: string, status: 'ok' | 'error', payloadJson: string): void {
+  /** errorType: the platform's (the runtime's error type header); the payload is what the invoker gets. */
+  #onRuntimeResult(requestId: string, status: 'ok' | 'error', payloadJson: string, errorType?: string): void {
     if (this.#active?.request.requestId !== requestId) return;
     const peakBytes = this.#probe?.readPeakBytes();
     // A peak past the limit that only shows at the end still fails: on AWS the function could not have finished.
@@ -346,15 +347,15 @@ export class Sandbox {
       return this.#failAndKill(ErrorTypes.outOfMemory, peakBytes);
     }
     this.#transition('idle');
-    this.#settle(status, payloadJson, status === 'ok' ? undefined : postedErrorType(payloadJson), false, peakBytes);
+    this.#settle(status, payloadJson, errorType, false, peakBytes);
   }
 
-  #onInitError(payloadJson: string): void {
+  #onInitError(payloadJson: string, errorType: string): void {
     // The init error is what the first invocation returns; the runtime is reset, as AWS does.
     const active = this.#active;
     if (this.#retirement === null) this.#reportInit('error', postedErrorType(payloadJson));
     void this.retire();
-    if (active !== null) this.#settle('error', payloadJson, postedErrorType(payloadJson), true);
+    if (active !== null) this.#settle('error', payloadJson, errorType, true);
   }
 
   #onResponseTooLarge(requestId: string, sizeBytes: number): void {
