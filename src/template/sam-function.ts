@@ -9,7 +9,6 @@ import { readLoggingConfig } from './logging-config.js';
 import { setOwn } from './plain-data.js';
 import { asMap, routesFromEvents, type ApiCatalogue } from './sam-events.js';
 import type { Architecture, TemplateFunction } from './template-function.js';
-import { listCors } from './api-cors.js';
 
 const APPLIED = new Set([
   'FunctionName', 'CodeUri', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'Events', 'FunctionUrlConfig', 'PackageType', 'Layers', 'Role', 'Architectures', 'LoggingConfig',
@@ -65,8 +64,6 @@ export function readSamFunction(logicalId: string, properties: Record<string, un
   const architecture = architectureOf(properties.Architectures, warn);
   if (architecture !== undefined) fn.architecture = architecture;
   if (fn.functionUrl && asMap(properties.FunctionUrlConfig).AuthType === 'AWS_IAM') warnServe('FunctionUrlConfig AuthType AWS_IAM is not enforced locally');
-  const urlCors = fn.functionUrl ? listCors('function-url', asMap(properties.FunctionUrlConfig).Cors) : undefined;
-  if (urlCors !== undefined) fn.functionUrlCors = urlCors;
   return { ok: true, fn };
 }
 

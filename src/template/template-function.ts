@@ -1,5 +1,4 @@
 /** What emu needs to know about one function of a SAM template, everything resolved. */
-import type { CorsRule } from './api-cors.js';
 
 export type ApiKind = 'rest' | 'http';
 export type PayloadFormat = '1.0' | '2.0';
@@ -16,8 +15,6 @@ export interface TemplateRoute {
   stage: string;
   /** REST only: content types whose bodies travel base64-encoded (`*\/*` matches all). */
   binaryMediaTypes: string[];
-  /** Its API's CORS settings, if it has any. */
-  cors?: CorsRule;
 }
 
 export interface TemplateFunction {
@@ -32,8 +29,6 @@ export interface TemplateFunction {
   env: Record<string, string>;
   routes: TemplateRoute[];
   functionUrl: boolean;
-  /** FunctionUrlConfig.Cors, if the URL has one. */
-  functionUrlCors?: CorsRule;
   /** Absolute folders of the local AWS::Serverless::LayerVersion resources it uses, in the template's order. */
   layers: string[];
   /** The execution role, when the template gives a literal ARN. */
