@@ -39,6 +39,12 @@ export class Router {
     return this.#routes.map((compiled) => compiled.route);
   }
 
+  /** The routes whose path matches, whatever their method ($default excluded): a path's methods, for CORS. */
+  routesForPath(rawPath: string): Route[] {
+    const parts = rawPath.split('/').filter((part) => part !== '');
+    return this.#routes.filter((compiled) => compiled.route.path !== '$default' && matchSegments(compiled.segments, parts) !== null).map((compiled) => compiled.route);
+  }
+
   match(method: string, rawPath: string): RouteMatch | null {
     const parts = rawPath.split('/').filter((part) => part !== '');
     for (const compiled of this.#routes) {

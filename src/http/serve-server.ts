@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CodeSource } from '../build/index.js';
 import type { EmulatorOptions } from '../emulator.js';
+import type { CorsRule } from '../template/index.js';
+import { gatewayPreflight, isPreflight, restMockPreflight, withGatewayCors } from './cors.js';
 import { FunctionHost } from './function-host.js';
 import { jsonMessage, noRoute, type GatewayResponse } from './gateway-response.js';
 import { handleInvoke, INVOKE_PATH, serviceError } from './invoke-api.js';
@@ -24,6 +26,8 @@ export interface ServedFunction {
   alias?: string;
   routes: Array<Omit<Route, 'functionName'>>;
   functionUrl: boolean;
+  /** The Function URL's CORS settings (FunctionUrlConfig.Cors). */
+  functionUrlCors?: CorsRule;
 }
 
 export interface ServeServerOptions {
@@ -75,16 +79,25 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         const answer = await handleInvoke(request, { functions: hosts, region: options.region, accountId: options.accountId, writeLog: options.writeLog });
         return answer.result === undefined ? { response: answer.response, functionName: answer.functionName } : { ...answer, result: answer.result };
       }
+      const preflight = corsPreflight(router, request);
+      if (preflight !== undefined) return { response: preflight };
       const match = router.match(request.method, request.rawPath);
       if (match === null) return { response: noRoute(onlyRest ? 'rest' : 'http') };
-      return invokeForRoute(request, match, hosts.get(match.route.functionName) as FunctionHost, serverContext(request, options), options.writeLog);
+      const answer = await invokeForRoute(request, match, hosts.get(match.route.functionName) as FunctionHost, serverContext(request, options), options.writeLog);
+      const cors = match.route.cors;
+      return cors !== undefined && cors.product === 'http' ? { ...answer, response: withGatewayCors(cors, request, answer.response) } : answer;
     });
     const functionUrls: ServeServer['functionUrls'] = [];
     let next = options.port === 0 ? 0 : options.port + 1;
     for (const [i, fn] of options.functions.entries()) {
       if (!fn.functionUrl) continue;
       const host = hostList[i] as FunctionHost;
-      const fnUrl = await listen(next, (request) => invokeForRoute(request, 'function-url', host, serverContext(request, options), options.writeLog));
+      const cors = fn.functionUrlCors;
+      const fnUrl = await listen(next, async (request) => {
+        if (cors !== undefined && isPreflight(request)) return { response: gatewayPreflight(cors, request) };
+        const answer = await invokeForRoute(request, 'function-url', host, serverContext(request, options), options.writeLog);
+        return cors === undefined ? answer : { ...answer, response: withGatewayCors(cors, request, answer.response) };
+      });
       functionUrls.push({ functionName: host.name, url: fnUrl });
       if (next !== 0) next++;
     }
@@ -93,6 +106,26 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     await closeAll(servers, hostList);
     throw error;
   }
+}
+
+/**
+ * The answer CORS gives before any route: an HTTP API's to a preflight on any path (its
+ * routes' rule, else the API's), or the OPTIONS method SAM adds to a REST API path with
+ * Cors unless the template defines OPTIONS there itself.
+ */
+function corsPreflight(router: Router, request: IncomingRequest): GatewayResponse | undefined {
+  if (request.method !== 'OPTIONS') return undefined;
+  const onPath = router.routesForPath(request.rawPath);
+  const rest = onPath.filter((route) => route.api === 'rest');
+  const restRule = rest.find((route) => route.cors !== undefined)?.cors;
+  if (restRule !== undefined && !rest.some((route) => route.method === 'OPTIONS')) {
+    return restMockPreflight(restRule, rest.map((route) => route.method));
+  }
+  if (!isPreflight(request)) return undefined;
+  // A path no route has (an HTTP API's $default route aside) is the API's: emu serves every API on one port, so any HTTP API's rule.
+  const candidates = onPath.length > 0 ? onPath : router.routes;
+  const httpRule = candidates.find((route) => route.api === 'http' && route.cors !== undefined)?.cors;
+  return httpRule === undefined ? undefined : gatewayPreflight(httpRule, request);
 }
 
 async function serveOne(req: IncomingMessage, res: ServerResponse, handle: (request: IncomingRequest) => Promise<RouteAnswer>, writeLog: (text: string) => void): Promise<void> {

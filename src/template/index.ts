@@ -4,3 +4,4 @@ export { parseCfnYaml } from './cfn-yaml.js';
 export { mergeGlobals } from './globals.js';
 export { IntrinsicResolver, NO_VALUE, isUnresolved, type IntrinsicContext } from './intrinsics.js';
 export type { ApiKind, Architecture, PayloadFormat, TemplateFunction, TemplateLogging, TemplateRoute } from './template-function.js';
+export type { CorsProduct, CorsRule } from './api-cors.js';

@@ -3,6 +3,7 @@
  * payload 1.0) and `HttpApi` (payload 2.0 unless PayloadFormatVersion says
  * 1.0). Other event sources are reported, never silently dropped.
  */
+import type { CorsRule } from './api-cors.js';
 import type { TemplateRoute } from './template-function.js';
 import { textOf } from './plain-data.js';
 
@@ -10,6 +11,7 @@ import { textOf } from './plain-data.js';
 export interface ApiSettings {
   stage: string;
   binaryMediaTypes: string[];
+  cors?: CorsRule;
 }
 
 export interface ApiCatalogue {
@@ -43,6 +45,7 @@ function restRoute(name: string, properties: Properties, apis: ApiCatalogue, war
     payloadFormat: '1.0',
     stage: api.stage,
     binaryMediaTypes: api.binaryMediaTypes,
+    ...(api.cors === undefined ? {} : { cors: api.cors }),
   };
 }
 
@@ -58,6 +61,7 @@ function httpRoute(name: string, properties: Properties, apis: ApiCatalogue, war
     payloadFormat: textOf(properties.PayloadFormatVersion ?? '2.0') === '1.0' ? '1.0' : '2.0',
     stage: api.stage,
     binaryMediaTypes: [],
+    ...(api.cors === undefined ? {} : { cors: api.cors }),
   };
 }
 

@@ -4,6 +4,7 @@
  * not apply is named in a warning.
  */
 import path from 'node:path';
+import { listCors } from './api-cors.js';
 import { isUnresolved } from './intrinsics.js';
 import { readLoggingConfig } from './logging-config.js';
 import { setOwn } from './plain-data.js';
@@ -64,6 +65,8 @@ export function readSamFunction(logicalId: string, properties: Record<string, un
   const architecture = architectureOf(properties.Architectures, warn);
   if (architecture !== undefined) fn.architecture = architecture;
   if (fn.functionUrl && asMap(properties.FunctionUrlConfig).AuthType === 'AWS_IAM') warnServe('FunctionUrlConfig AuthType AWS_IAM is not enforced locally');
+  const urlCors = fn.functionUrl ? listCors('function-url', asMap(properties.FunctionUrlConfig).Cors) : undefined;
+  if (urlCors !== undefined) fn.functionUrlCors = urlCors;
   return { ok: true, fn };
 }
 

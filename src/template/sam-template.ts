@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EmuError, usageError } from '../errors/emu-error.js';
+import { listCors, restCors } from './api-cors.js';
 import { parseCfnYaml } from './cfn-yaml.js';
 import { mergeGlobals } from './globals.js';
 import { IntrinsicResolver, type IntrinsicContext } from './intrinsics.js';
@@ -89,7 +90,7 @@ function readTemplate(template: Record<string, unknown>, file: string, options: 
   }
   const resolver = new IntrinsicResolver(context);
   const globals = asMap(resolver.resolve(template.Globals));
-  const apis = apiCatalogue(resources, globals, resolver);
+  const apis = apiCatalogue(resources, globals, resolver, warn);
   const localLayers = localLayerFolders(resources, resourceTypes, path.dirname(path.resolve(file)));
   const result: SamTemplate = { functions: [], skipped: [], warnings, functionWarnings: {} };
   const others: string[] = [];
@@ -171,12 +172,18 @@ function readFunction(id: string, resource: Record<string, unknown>, { globals, 
   result.functions.push(reading.fn);
 }
 
-function apiCatalogue(resources: Record<string, unknown>, globals: Record<string, unknown>, resolver: IntrinsicResolver): ApiCatalogue {
-  const settings = (properties: Record<string, unknown>, defaultStage: string): ApiSettings => ({
-    stage: typeof properties.StageName === 'string' ? properties.StageName : defaultStage,
-    // Templates escape the slash of a media type as ~1 (it is a JSON pointer in the OpenAPI extension).
-    binaryMediaTypes: (Array.isArray(properties.BinaryMediaTypes) ? properties.BinaryMediaTypes : []).map((type) => textOf(type).replaceAll('~1', '/')),
-  });
+function apiCatalogue(resources: Record<string, unknown>, globals: Record<string, unknown>, resolver: IntrinsicResolver, warn: (message: string) => void): ApiCatalogue {
+  // SAM's implicit REST API and an explicit one without StageName deploy to a stage named Prod; HTTP APIs to $default.
+  const settings = (properties: Record<string, unknown>, rest: boolean): ApiSettings => {
+    const defaultStage = rest ? 'Prod' : '$default';
+    const cors = rest ? restCors(properties.Cors, warn) : listCors('http', properties.CorsConfiguration);
+    return {
+      stage: typeof properties.StageName === 'string' ? properties.StageName : defaultStage,
+      // Templates escape the slash of a media type as ~1 (it is a JSON pointer in the OpenAPI extension).
+      binaryMediaTypes: (Array.isArray(properties.BinaryMediaTypes) ? properties.BinaryMediaTypes : []).map((type) => textOf(type).replaceAll('~1', '/')),
+      ...(cors === undefined ? {} : { cors }),
+    };
+  };
   const globalRest = asMap(globals.Api);
   const globalHttp = asMap(globals.HttpApi);
   const explicit: Record<string, ApiSettings> = {};
@@ -185,10 +192,9 @@ function apiCatalogue(resources: Record<string, unknown>, globals: Record<string
     if (type !== 'AWS::Serverless::Api' && type !== 'AWS::Serverless::HttpApi') continue;
     const rest = type === 'AWS::Serverless::Api';
     const properties = asMap(mergeGlobals(rest ? globalRest : globalHttp, asMap(resolver.resolve(asMap(resource).Properties))));
-    explicit[id] = settings(properties, rest ? 'Prod' : '$default');
+    explicit[id] = settings(properties, rest);
   }
-  // SAM's implicit REST API deploys to a stage named Prod; the implicit HTTP API to $default.
-  return { explicit, implicitRest: settings(globalRest, 'Prod'), implicitHttp: settings(globalHttp, '$default') };
+  return { explicit, implicitRest: settings(globalRest, true), implicitHttp: settings(globalHttp, false) };
 }
 
 function readText(file: string): string {

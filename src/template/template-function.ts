@@ -1,4 +1,5 @@
 /** What emu needs to know about one function of a SAM template, everything resolved. */
+import type { CorsRule } from './api-cors.js';
 
 export type ApiKind = 'rest' | 'http';
 export type PayloadFormat = '1.0' | '2.0';
@@ -15,6 +16,8 @@ export interface TemplateRoute {
   stage: string;
   /** REST only: content types whose bodies travel base64-encoded (`*\/*` matches all). */
   binaryMediaTypes: string[];
+  /** Its API's CORS settings, if it has any. */
+  cors?: CorsRule;
 }
 
 export interface TemplateFunction {
@@ -29,6 +32,8 @@ export interface TemplateFunction {
   env: Record<string, string>;
   routes: TemplateRoute[];
   functionUrl: boolean;
+  /** FunctionUrlConfig.Cors, if the URL has one. */
+  functionUrlCors?: CorsRule;
   /** Absolute folders of the local AWS::Serverless::LayerVersion resources it uses, in the template's order. */
   layers: string[];
   /** The execution role, when the template gives a literal ARN. */
