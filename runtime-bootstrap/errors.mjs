@@ -3,6 +3,8 @@ const { types } = process.getBuiltinModule('node:util');
 
 function runtimeError(className) {
   const ErrorClass = class extends Error {};
+  // The class's own name too: a JSON log record's errorType is the constructor's name (ImportModuleError).
+  Object.defineProperty(ErrorClass, 'name', { value: className });
   ErrorClass.prototype.name = `Runtime.${className}`;
   return ErrorClass;
 }
@@ -13,12 +15,32 @@ export const MalformedHandlerName = runtimeError('MalformedHandlerName');
 export const UserCodeSyntaxError = runtimeError('UserCodeSyntaxError');
 export const UnhandledPromiseRejection = runtimeError('UnhandledPromiseRejection');
 export const NodeJsExit = runtimeError('NodeJsExit');
+export const CallbackHandlerDeprecated = runtimeError('CallbackHandlerDeprecated');
 
-/** Wraps a load failure the way AWS does: the cause's text becomes the message. */
-export function wrapAs(ErrorClass, cause) {
-  const error = new ErrorClass(String(cause));
-  if (typeof cause?.stack === 'string') error.stack = cause.stack;
+// aws-lambda-ric 4.x, the runtime client of AWS's Node.js 24 runtime, refuses callback handlers at init.
+const CALLBACK_HANDLER_REFUSED =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+/** On Node.js 24 and later, the error a handler declaring (event, context, callback) fails init with; else undefined. */
+export function callbackHandlerRefusal(handler, nodeMajor) {
+  if (nodeMajor < 24 || handler.length < 3 || handler[STREAMING]) return undefined;
+  const error = new CallbackHandlerDeprecated(CALLBACK_HANDLER_REFUSED);
+  error.name = error.name; // 4.x sets it in the constructor: an own property, so it shows in the logged error
   return error;
+}
+
+/**
+ * Wraps a load failure the way AWS does: the cause's text becomes the message, and the stack is the
+ * wrapper's own, so trace[0] reads "Runtime.ImportModuleError: Error: Cannot find module …".
+ */
+export function wrapAs(ErrorClass, cause) {
+  return new ErrorClass(String(cause));
+}
+
+/** What RIC's intoError does before logging a failure: a non-Error becomes an Error of its text. */
+export function intoError(value) {
+  return value instanceof Error ? value : new Error(value);
 }
 
 function looksLikeError(value) {
@@ -27,7 +49,10 @@ function looksLikeError(value) {
     typeof value === 'object' &&
     typeof value.name === 'string' &&
     typeof value.message === 'string' &&
-    typeof value.stack === 'string'
+    typeof value.stack === 'string' &&
+    value.name !== '' &&
+    value.message !== '' &&
+    value.stack !== ''
   );
 }
 
@@ -36,12 +61,12 @@ export function toErrorPayload(error) {
   try {
     if (types.isNativeError(error) || looksLikeError(error)) {
       return {
-        errorType: error.name,
-        errorMessage: error.message,
-        trace: String(error.stack).replaceAll('\x7F', '%7F').split('\n'),
+        errorType: error.name?.replaceAll('\x7F', '%7F'),
+        errorMessage: error.message?.replaceAll('\x7F', '%7F'),
+        trace: error.stack.replaceAll('\x7F', '%7F').split('\n'),
       };
     }
-    return { errorType: typeof error, errorMessage: String(error), trace: [] };
+    return { errorType: typeof error, errorMessage: error.toString(), trace: [] };
   } catch {
     return {
       errorType: 'handled',

@@ -1,8 +1,8 @@
 // emu's Node runtime: runs inside every sandbox, speaks the Lambda Runtime API
 // 2018-06-01 to whoever AWS_LAMBDA_RUNTIME_API names. Plain ESM, node: builtins
 // only, never imports emu's src/: it is on every cold start's critical path.
-import { logContext, patchConsole } from './console-patch.mjs';
-import { NodeJsExit, UnhandledPromiseRejection, formatErrorForLog, toErrorPayload } from './errors.mjs';
+import { logContext, logError, patchConsole } from './console-patch.mjs';
+import { NodeJsExit, UnhandledPromiseRejection, callbackHandlerRefusal, toErrorPayload } from './errors.mjs';
 import { loadHandler } from './handler-loader.mjs';
 import { RuntimeApiClient } from './runtime-api-client.mjs';
 
@@ -35,12 +35,21 @@ let handler;
 try {
   handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '');
 } catch (error) {
-  console.error('Uncaught Exception', formatErrorForLog(error));
-  await client.postInitError(toErrorPayload(error));
-  process.exit(129);
+  await failInit('Uncaught Exception', error);
+}
+const refusal = callbackHandlerRefusal(handler, Number(process.versions.node.split('.')[0]));
+if (refusal !== undefined) {
+  logContext.requestId = '-'; // 4.x's request id outside an invocation
+  await failInit('Init Error', refusal);
 }
 const handlerIsAsync = handler.constructor?.name === 'AsyncFunction';
 waitForNextInvocation();
+
+async function failInit(label, error) {
+  logError(label, error);
+  await client.postInitError(toErrorPayload(error));
+  process.exit(129);
+}
 
 function waitForNextInvocation() {
   client.next().then(runInvocation, (error) => {
@@ -71,55 +80,68 @@ function runInvocation(next) {
     if (error === null) {
       post = serialise(result, requestId);
     } else {
-      console.error('Invoke Error', formatErrorForLog(error));
+      logError('Invoke Error', error);
       post = client.postError(requestId, toErrorPayload(error));
     }
     // Pipelined: /next goes out right behind the result, saving a round trip per invocation.
     post.catch(() => process.exit(1));
     waitForNextInvocation();
   };
-  const succeed = (result) => complete(null, result);
-  const fail = (error) => complete(error ?? 'handled', undefined);
-
-  const context = buildContext(headers, requestId, succeed, fail, complete);
-  let calledBack = false;
-  const callback = (error, result) => {
-    if (calledBack) return; // only the first call counts, even before the loop drains
-    calledBack = true;
-    if (error !== undefined && error !== null) return fail(error);
-    if (!context.callbackWaitsForEmptyEventLoop) return succeed(result);
-    onEmptyEventLoop = () => succeed(result);
-  };
+  let context;
+  const { callback, succeed, fail, done } = completions(complete, () => context.callbackWaitsForEmptyEventLoop);
   // A callback handler that never calls back succeeds with null once the loop
   // drains; an async one whose promise can no longer settle fails.
-  onEmptyEventLoop = handlerIsAsync ? () => fail(new NodeJsExit(NODE_JS_EXIT_MESSAGE)) : () => succeed(null);
+  onEmptyEventLoop = handlerIsAsync ? () => complete(new NodeJsExit(NODE_JS_EXIT_MESSAGE)) : () => complete(null, null);
 
-  let event;
+  // A throw goes to the callback, as in RIC (Runtime.js:85): `throw null` then answers null, and a
+  // throw after the callback was called changes nothing.
   try {
-    event = JSON.parse(next.body.toString('utf8'));
-  } catch (error) {
-    return fail(error);
-  }
-  try {
-    const returned = handler(event, context, callback);
+    context = buildContext(headers, requestId, succeed, fail, done); // a bad ClientContext header fails the invocation
+    const returned = handler(JSON.parse(next.body.toString('utf8')), context, callback);
     if (returned && typeof returned.then === 'function') returned.then(succeed, fail);
   } catch (error) {
-    fail(error);
+    callback(error);
   }
+}
+
+/**
+ * The callback and context.succeed / fail / done of one invocation. Only the first call of any of
+ * them counts, as in RIC (CallbackContext.js:110-126): callback(null, 'first') then
+ * context.succeed('second') answers 'first', once the event loop drains.
+ */
+function completions(complete, waitsForEmptyEventLoop) {
+  let finished = false;
+  const once = (fn) => (...args) => {
+    if (finished) return;
+    finished = true;
+    fn(...args);
+  };
+  const isError = (error) => error !== undefined && error !== null;
+  return {
+    callback: once((error, result) => {
+      if (isError(error)) return complete(error, undefined);
+      if (!waitsForEmptyEventLoop()) return complete(null, result);
+      onEmptyEventLoop = () => complete(null, result);
+    }),
+    succeed: once((result) => complete(null, result)),
+    fail: once((error) => complete(error ?? 'handled', undefined)),
+    done: once((error, result) => (isError(error) ? complete(error, undefined) : complete(null, result))),
+  };
 }
 
 function serialise(result, requestId) {
   let body;
   try {
     body = JSON.stringify(result === undefined ? null : result);
-  } catch (error) {
-    console.error('Invoke Error', formatErrorForLog(error));
+  } catch {
+    const error = new Error('Unable to stringify response body'); // RIC's RAPIDClient.js:211
+    logError('Invoke Error', error);
     return client.postError(requestId, toErrorPayload(error));
   }
   return client.postResponse(requestId, body ?? 'null');
 }
 
-function buildContext(headers, requestId, succeed, fail, complete) {
+function buildContext(headers, requestId, succeed, fail, done) {
   const deadlineMs = Number(headers['lambda-runtime-deadline-ms']);
   return {
     callbackWaitsForEmptyEventLoop: true,
@@ -136,7 +158,7 @@ function buildContext(headers, requestId, succeed, fail, complete) {
     getRemainingTimeInMillis: () => deadlineMs - Date.now(),
     succeed,
     fail,
-    done: (error, result) => (error !== undefined && error !== null ? fail(error) : succeed(result)),
+    done,
   };
 }
 
@@ -156,14 +178,14 @@ function installProcessHooks() {
     action?.();
   });
   process.on('uncaughtException', (error) => {
-    console.error('Uncaught Exception', formatErrorForLog(error));
+    logError('Uncaught Exception', error);
     reportFatal(toErrorPayload(error), 129);
   });
   process.on('unhandledRejection', (reason, promise) => {
     const error = new UnhandledPromiseRejection(String(reason));
     error.reason = reason;
     error.promise = promise;
-    console.error('Unhandled Promise Rejection', formatErrorForLog(error));
+    logError('Unhandled Promise Rejection', error);
     reportFatal(toErrorPayload(error), 128);
   });
 }
