@@ -54,6 +54,7 @@ const TEST_FILES = [
   'test/custom-runtime.test.ts',
   'test/node-runtimes.test.ts',
   'test/ric-conformance.test.ts',
+  'test/ric-parity.test.ts',
   'test/python-runtime.test.ts',
   'test/python-cli.test.ts',
   'test/cli-args-fuzz.test.ts',
