@@ -2,6 +2,8 @@
 // CLI and the programmatic API: what the sandbox is given, and Lambda's platform lines in the JSON log
 // format, filtered by the system log level as AWS filters them (docs/logging-config.md).
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createEmulator, EmuError } from '../src/index.js';
@@ -160,9 +162,9 @@ test('emu serve --template: the template’s LoggingConfig under the flags', asy
 });
 
 describe('the programmatic API', () => {
-  async function invokeWith(handler: string, logging: Parameters<typeof createEmulator>[0]['logging'], timeoutSeconds = 3) {
+  async function invokeWith(handler: string, logging: Parameters<typeof createEmulator>[0]['logging'], timeoutSeconds = 3, env: Record<string, string> = {}) {
     const lines: string[] = [];
-    const emulator = createEmulator({ handler, codeDir: DIR, timeoutSeconds, logging, onLog: () => {}, onPlatformLog: (line) => void lines.push(line) });
+    const emulator = createEmulator({ handler, codeDir: DIR, timeoutSeconds, env, logging, onLog: () => {}, onWarning: () => {}, onPlatformLog: (line) => void lines.push(line) });
     try {
       return { result: await emulator.invoke({}), lines };
     } finally {
@@ -187,6 +189,21 @@ describe('the programmatic API', () => {
     const timeout = await invokeWith('never-answers.handler', { format: 'JSON', systemLogLevel: 'WARN' }, 1);
     assert.equal(timeout.result.error?.errorType, 'Sandbox.Timedout');
     assert.deepEqual(timeout.lines.map((line) => (JSON.parse(line) as PlatformRecord).record.status), ['timeout', 'timeout']);
+  });
+
+  test('an init past the 10 s limit: platform.initReport with status timeout at the limit (WARN keeps it), then the re-run serves', async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'emu-slow-init-'));
+    try {
+      const { result, lines } = await invokeWith('slow-first-init.handler', { format: 'JSON', systemLogLevel: 'WARN' }, 5, { SLOW_INIT_MARKER: path.join(scratch, 'started') });
+      assert.equal(result.status, 'ok', result.payloadJson);
+      const records = lines.map((line) => JSON.parse(line) as PlatformRecord);
+      assert.deepEqual(records.map((r) => r.type), ['platform.initReport'], lines.join('\n'));
+      const record = records[0]?.record as Record<string, unknown>;
+      assert.deepEqual({ ...record, metrics: undefined }, { initializationType: 'on-demand', phase: 'init', status: 'timeout', metrics: undefined });
+      assert.ok((record.metrics as { durationMs: number }).durationMs >= 10_000, JSON.stringify(record));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   test('without logging: the text lines, as before', async () => {
