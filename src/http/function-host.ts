@@ -7,7 +7,7 @@
 import type { CodeSource, RunnableCode } from '../build/index.js';
 import { createEmulator, defaultFunctionName, DEFAULTS, type Emulator, type EmulatorOptions } from '../emulator.js';
 import { usageError } from '../errors/emu-error.js';
-import type { InvocationResult, InvokeOptions } from '../supervisor/index.js';
+import { platformLogFormat, type InvocationResult, type InvokeOptions, type PlatformLogFormat } from '../supervisor/index.js';
 import { lineTagger, type LineTagger } from './line-tagger.js';
 
 export interface FunctionHostOptions {
@@ -25,6 +25,7 @@ interface Generation {
   emulator: Emulator;
   inFlight: number;
   retired?: () => void;
+  platformLog?: PlatformLogFormat;
 }
 
 export class FunctionHost {
@@ -68,6 +69,14 @@ export class FunctionHost {
       generation.inFlight--;
       if (generation.inFlight === 0) generation.retired?.();
     }
+  }
+
+  /** Lambda's platform lines in this function's log format (the Invoke API's log tail), from the emulator now serving. */
+  platformLog(): PlatformLogFormat | undefined {
+    const generation = this.#current;
+    if (generation === undefined) return undefined;
+    generation.platformLog ??= platformLogFormat(generation.emulator.config);
+    return generation.platformLog;
   }
 
   async close(): Promise<void> {

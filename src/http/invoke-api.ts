@@ -5,8 +5,7 @@
  * against emu. Function failures are 200 with X-Amz-Function-Error; only
  * the service's own refusals get error statuses, in AWS's REST-JSON shape.
  */
-import { endLine, reportLine, startLine } from '../supervisor/platform-log.js';
-import type { InvocationResult } from '../supervisor/index.js';
+import { endLine, reportLine, startLine, type InvocationResult, type PlatformLogFormat } from '../supervisor/index.js';
 import { BuildError } from '../build/build-error.js';
 import type { FunctionHost } from './function-host.js';
 import type { GatewayResponse } from './gateway-response.js';
@@ -72,10 +71,11 @@ export async function handleInvoke(request: IncomingRequest, context: InvokeApiC
     context.writeLog(`emu: ${name}: no build to run (the Invoke API answers 502): ${error.diagnostics[0] ?? error.message}\n`);
     return fail(502, 'ServiceException', `${name}: the function's code did not build; emu serve's output has esbuild's messages`);
   }
-  return { response: invokeResponse(result, host.functionVersion, logType === 'Tail'), functionName: name, result };
+  return { response: invokeResponse(result, host.functionVersion, logType === 'Tail' ? host.platformLog() : null), functionName: name, result };
 }
 
-function invokeResponse(result: InvocationResult, version: string, tail: boolean): GatewayResponse {
+/** tail: null for no log tail; a format for the function's own, undefined for the text lines. */
+function invokeResponse(result: InvocationResult, version: string, tail: PlatformLogFormat | undefined | null): GatewayResponse {
   const headers: Array<[string, string]> = [
     ['content-type', 'application/json'],
     ['x-amzn-RequestId', result.requestId],
@@ -83,17 +83,18 @@ function invokeResponse(result: InvocationResult, version: string, tail: boolean
   ];
   // Node.js errors are always Unhandled [DG-NERR]; the status code stays 200.
   if (result.status === 'error') headers.push(['X-Amz-Function-Error', 'Unhandled']);
-  if (tail) headers.push(['X-Amz-Log-Result', logTail(result, version)]);
+  if (tail !== null) headers.push(['X-Amz-Log-Result', logTail(result, version, tail)]);
   return { statusCode: 200, headers, body: Buffer.from(result.payloadJson) };
 }
 
-/** The last 4 KB of what CloudWatch would hold for the invocation, START to REPORT, base64-encoded. */
-function logTail(result: InvocationResult, version: string): string {
+/** The last 4 KB of what CloudWatch would hold for the invocation, START to REPORT in the function's log format, base64-encoded. */
+function logTail(result: InvocationResult, version: string, format: PlatformLogFormat | undefined): string {
+  const line = (text: string | undefined): string => (text === undefined ? '' : `${text}\n`);
   const text = [
-    `${startLine(result.requestId, version)}\n`,
+    line(format === undefined ? startLine(result.requestId, version) : format.start(result.requestId)),
     result.logs ?? '',
-    `${endLine(result.requestId)}\n`,
-    `${reportLine(result.requestId, result.metrics, result.error?.errorType)}\n`,
+    line(format === undefined ? endLine(result.requestId) : format.end(result)),
+    line(format === undefined ? reportLine(result.requestId, result.metrics, result.error?.errorType) : format.report(result)),
   ].join('');
   const bytes = Buffer.from(text);
   return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');

@@ -1,3 +1,4 @@
 export { FunctionPool, type SandboxMode, type FunctionPoolOptions } from './function-pool.js';
 export { Supervisor, type InvokeOptions, type SupervisorOptions } from './supervisor.js';
 export type { InvocationResult, InvocationMetrics, InvocationError } from './invocation-result.js';
+export { endLine, platformLogFormat, reportLine, startLine, type PlatformLogFormat } from './platform-log.js';
