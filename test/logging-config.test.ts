@@ -156,6 +156,12 @@ test('emu serve --template: the template’s LoggingConfig under the flags', asy
     const response = await send(`${serve.url}/settings`);
     assert.equal(response.status, 200, serve.stderr());
     assert.deepEqual(response.json(), { format: 'JSON', level: 'FATAL', logGroup: '/emu/logging-test' });
+    // The Invoke API's log tail is what CloudWatch holds: the JSON records, in the function's format.
+    const invoked = await send(`${serve.url}/2015-03-31/functions/Settings/invocations`, { method: 'POST', headers: ['X-Amz-Log-Type', 'Tail'], body: '{}' });
+    assert.equal(invoked.status, 200, serve.stderr());
+    const tail = Buffer.from(String(invoked.headers['x-amz-log-result']), 'base64').toString('utf8');
+    assertInvocationRecords(platformRecords(tail), false);
+    assert.doesNotMatch(tail, /^(START|END|REPORT) /m);
   } finally {
     await serve.stop();
   }
