@@ -353,7 +353,7 @@ export class Sandbox {
   #onInitError(payloadJson: string, errorType: string): void {
     // The init error is what the first invocation returns; the runtime is reset, as AWS does.
     const active = this.#active;
-    if (this.#retirement === null) this.#reportInit('error', postedErrorType(payloadJson));
+    if (this.#retirement === null) this.#reportInit('error', errorType);
     void this.retire();
     if (active !== null) this.#settle('error', payloadJson, errorType, true);
   }
