@@ -10,6 +10,8 @@ import fc from 'fast-check';
 export const LIMIT_BYTES = 6_291_556;
 /** How long a request that gets no answer (a long poll, an unfinished body) is held before the client gives up. */
 const NO_ANSWER_MS = 300;
+/** A handler that never reads its body (a /next long poll sent one) stops the socket: the write is never done. */
+const WRITE_LIMIT_MS = 5000;
 
 export type Ending = 'wait' | 'end' | 'destroy' | 'reset';
 
@@ -22,11 +24,14 @@ export function sendRaw(address: string, bytes: Buffer, ending: Ending): Promise
     let timer: NodeJS.Timeout | undefined;
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', () => {}); // resets are among the cases
+    const unwritten = setTimeout(() => socket.destroy(), WRITE_LIMIT_MS);
     socket.on('close', () => {
       clearTimeout(timer);
+      clearTimeout(unwritten);
       resolve(Buffer.concat(chunks));
     });
     socket.write(bytes, () => {
+      clearTimeout(unwritten);
       if (ending === 'end') socket.end();
       else if (ending === 'destroy') socket.destroy();
       else if (ending === 'reset') socket.resetAndDestroy();
