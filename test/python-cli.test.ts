@@ -3,7 +3,7 @@
 // hard kill of a loop and its grandchild, the memory limit, a 7 MB answer, os._exit. Nothing left behind.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -70,13 +70,16 @@ describe('the CLI', () => {
 });
 
 describe('serve --watch', () => {
-  test('a saved .py file gives the next requests fresh sandboxes running it; no bytecode lands beside it', async () => {
+  test('a saved .py file gives the next requests fresh sandboxes running it, even saved within the second at the same size; no bytecode lands beside it', async () => {
     const dir = mkdtempSync(path.join(scratch, 'watch-'));
     writeFileSync(path.join(dir, 'watched.py'), 'def handler(event, context):\n    return {"version": 1}\n');
     const serve = await startServe(['watched.handler', '--code-dir', dir, '--runtime', 'python3.11', '--watch', '--no-credentials']);
     try {
       assert.equal((await send(serve.url)).text, '{"version": 1}', serve.stderr());
+      // The same size and, as Python sees it, the same mtime (whole seconds): a save within the second of the last.
+      const before = statSync(path.join(dir, 'watched.py'));
       writeFileSync(path.join(dir, 'watched.py'), 'def handler(event, context):\n    return {"version": 2}\n');
+      utimesSync(path.join(dir, 'watched.py'), before.atime, before.mtime);
       let latest = '';
       for (const until = Date.now() + 10_000; latest !== '{"version": 2}' && Date.now() < until; ) {
         await new Promise((resolve) => setTimeout(resolve, 100));

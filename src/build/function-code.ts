@@ -3,6 +3,8 @@
  * latest good build. Each new version is a new RunnableCode object, so a holder can tell
  * versions apart by identity and start fresh sandboxes for a new one.
  */
+import { rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { buildFunction, type BuildResult } from './build-function.js';
 import { resolveBuild, type BuildRequest, type EsbuildPlan } from './build-plan.js';
@@ -45,16 +47,24 @@ export async function openCodeSource(request: BuildRequest, options: CodeSourceO
 function plainCode(request: BuildRequest, watch: boolean): CodeSource {
   let code: RunnableCode = { handler: request.handler, codeDir: path.resolve(request.codeDir), env: {} };
   let listener: ((code: RunnableCode, reason: string) => void) | undefined;
+  const versionCaches: string[] = [];
   const stop = watch
     ? watchFiles(code.codeDir, { quietMs: PLAIN_QUIET_MS }, (file) => {
-        code = { ...code };
+        // Python trusts cached bytecode whose source has the same mtime (in whole seconds) and size: a
+        // module saved twice within a second, its size unchanged, would run stale. Each version gets its own cache.
+        const pycache = path.join(os.tmpdir(), `emu-pycache-${os.userInfo().uid}`, `watch-${process.pid}-${versionCaches.length + 1}`);
+        versionCaches.push(pycache);
+        code = { ...code, env: { ...code.env, PYTHONPYCACHEPREFIX: pycache } };
         listener?.(code, `${file} changed`);
       })
     : () => {};
   return {
     ready: () => Promise.resolve(code),
     onChange: (next) => (listener = next),
-    close: async () => stop(),
+    close: async () => {
+      stop();
+      for (const cache of versionCaches) rmSync(cache, { recursive: true, force: true });
+    },
   };
 }
 
