@@ -118,7 +118,7 @@ export class RuntimeApiServer {
     // Routing ignores the query string, as RIE's router does (it matches the path only).
     const queryAt = url.indexOf('?');
     const route = queryAt < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, queryAt);
-    if (route === 'invocation/next') return req.method === 'GET' ? this.#onNext(res) : this.#wrongMethod(req, res, 'GET');
+    if (route === 'invocation/next') return req.method === 'GET' ? this.#onNext(req, res) : this.#wrongMethod(req, res, 'GET');
     if (route === 'init/error') return req.method === 'POST' ? this.#onInitError(req, res) : this.#wrongMethod(req, res, 'POST');
     const match = RESULT_ROUTE.exec(route);
     if (match === null) return this.#drainThen(req, res, () => replyNotFound(res));
@@ -145,7 +145,10 @@ export class RuntimeApiServer {
     else process.emitWarning(`Runtime API server error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }
 
-  #onNext(res: ServerResponse): void {
+  #onNext(req: IncomingMessage, res: ServerResponse): void {
+    // A body left unread pauses the socket, and a paused socket never sees its client go: a
+    // waiting /next sent one would hold the one slot forever. Runtime clients send none.
+    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) req.resume();
     // RIE's Running state allows Ready: the runtime asked again before answering, and gets the same event again.
     if (this.#state === 'Running') return this.#writeEvent(res, this.#current as PendingInvocation, this.#currentDeadlineEpochMs);
     if (this.#state === 'InitError' || this.#state === 'InvocationResponse') return reply(res, 403, invalidStateTransition(this.#state, 'Ready'));
