@@ -5,3 +5,4 @@ export { mergeGlobals } from './globals.js';
 export { IntrinsicResolver, NO_VALUE, isUnresolved, type IntrinsicContext } from './intrinsics.js';
 export type { ApiKind, Architecture, PayloadFormat, TemplateFunction, TemplateLogging, TemplateRoute } from './template-function.js';
 export type { CorsProduct, CorsRule } from './api-cors.js';
+export type { ApiAuth, Authorizer, IdentitySource, JwtAuthorizer, LambdaAuthorizer, RouteAuth } from './api-auth.js';

@@ -3,6 +3,7 @@
  * payload 1.0) and `HttpApi` (payload 2.0 unless PayloadFormatVersion says
  * 1.0). Other event sources are reported, never silently dropped.
  */
+import { routeAuth, type ApiAuth } from './api-auth.js';
 import type { CorsRule } from './api-cors.js';
 import type { TemplateRoute } from './template-function.js';
 import { textOf } from './plain-data.js';
@@ -12,6 +13,7 @@ export interface ApiSettings {
   stage: string;
   binaryMediaTypes: string[];
   cors?: CorsRule;
+  auth?: ApiAuth;
 }
 
 export interface ApiCatalogue {
@@ -37,8 +39,8 @@ export function routesFromEvents(events: unknown, apis: ApiCatalogue, warn: (mes
 
 function restRoute(name: string, properties: Properties, apis: ApiCatalogue, warn: (message: string) => void): TemplateRoute {
   const api = apiSettings(properties.RestApiId, apis.explicit, apis.implicitRest);
-  warnUnsupported(name, properties, ['Path', 'Method', 'RestApiId'], warn);
-  return {
+  warnUnsupported(name, properties, ['Path', 'Method', 'RestApiId', 'Auth'], warn);
+  const route: TemplateRoute = {
     api: 'rest',
     method: method(properties.Method),
     path: path(properties.Path),
@@ -47,14 +49,15 @@ function restRoute(name: string, properties: Properties, apis: ApiCatalogue, war
     binaryMediaTypes: api.binaryMediaTypes,
     ...(api.cors === undefined ? {} : { cors: api.cors }),
   };
+  return withAuth(route, properties.Auth, api.auth, warn);
 }
 
 function httpRoute(name: string, properties: Properties, apis: ApiCatalogue, warn: (message: string) => void): TemplateRoute {
   const api = apiSettings(properties.ApiId, apis.explicit, apis.implicitHttp);
-  warnUnsupported(name, properties, ['Path', 'Method', 'ApiId', 'PayloadFormatVersion', 'TimeoutInMillis'], warn);
+  warnUnsupported(name, properties, ['Path', 'Method', 'ApiId', 'PayloadFormatVersion', 'TimeoutInMillis', 'Auth'], warn);
   // An HttpApi event without Path and Method is the API's $default route, which catches everything.
   const isDefault = properties.Path === undefined && properties.Method === undefined;
-  return {
+  const route: TemplateRoute = {
     api: 'http',
     method: isDefault ? 'ANY' : method(properties.Method),
     path: isDefault ? '$default' : path(properties.Path),
@@ -63,6 +66,12 @@ function httpRoute(name: string, properties: Properties, apis: ApiCatalogue, war
     binaryMediaTypes: [],
     ...(api.cors === undefined ? {} : { cors: api.cors }),
   };
+  return withAuth(route, properties.Auth, api.auth, warn);
+}
+
+function withAuth(route: TemplateRoute, eventAuth: unknown, apiAuth: ApiAuth | undefined, warn: (message: string) => void): TemplateRoute {
+  const auth = routeAuth(eventAuth, apiAuth, `${route.method} ${route.path}`, warn);
+  return auth === undefined ? route : { ...route, auth };
 }
 
 function apiSettings(id: unknown, explicit: Record<string, ApiSettings>, implicit: ApiSettings): ApiSettings {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EmuError, usageError } from '../errors/emu-error.js';
+import { readApiAuth } from './api-auth.js';
 import { listCors, restCors } from './api-cors.js';
 import { parseCfnYaml } from './cfn-yaml.js';
 import { mergeGlobals } from './globals.js';
@@ -173,15 +174,18 @@ function readFunction(id: string, resource: Record<string, unknown>, { globals, 
 }
 
 function apiCatalogue(resources: Record<string, unknown>, globals: Record<string, unknown>, resolver: IntrinsicResolver, warn: (message: string) => void): ApiCatalogue {
+  const functionNames = new Set(Object.keys(resources).filter((id) => resolver.context.resourceTypes[id] === SERVERLESS_FUNCTION).map((id) => resolver.context.refs[id] ?? id));
   // SAM's implicit REST API and an explicit one without StageName deploy to a stage named Prod; HTTP APIs to $default.
   const settings = (properties: Record<string, unknown>, rest: boolean): ApiSettings => {
     const defaultStage = rest ? 'Prod' : '$default';
     const cors = rest ? restCors(properties.Cors, warn) : listCors('http', properties.CorsConfiguration);
+    const auth = readApiAuth(properties.Auth, rest, { functionNames, region: resolver.context.region, warn });
     return {
       stage: typeof properties.StageName === 'string' ? properties.StageName : defaultStage,
       // Templates escape the slash of a media type as ~1 (it is a JSON pointer in the OpenAPI extension).
       binaryMediaTypes: (Array.isArray(properties.BinaryMediaTypes) ? properties.BinaryMediaTypes : []).map((type) => textOf(type).replaceAll('~1', '/')),
       ...(cors === undefined ? {} : { cors }),
+      ...(auth === undefined ? {} : { auth }),
     };
   };
   const globalRest = asMap(globals.Api);

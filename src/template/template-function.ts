@@ -1,4 +1,5 @@
 /** What emu needs to know about one function of a SAM template, everything resolved. */
+import type { RouteAuth } from './api-auth.js';
 import type { CorsRule } from './api-cors.js';
 
 export type ApiKind = 'rest' | 'http';
@@ -18,6 +19,8 @@ export interface TemplateRoute {
   binaryMediaTypes: string[];
   /** Its API's CORS settings, if it has any. */
   cors?: CorsRule;
+  /** The authorizer API Gateway runs before the function (none: the route is open). */
+  auth?: RouteAuth;
 }
 
 export interface TemplateFunction {
