@@ -47,6 +47,8 @@ export function httpApiEvent(request: IncomingRequest, match: RouteMatch | 'func
       timeEpoch: request.receivedAt.getTime(),
     },
     ...(pathParameters !== null ? { pathParameters } : {}),
+    // Absent, not null, when the stage has none: 2.0 leaves out what a request lacks.
+    ...(!url && match.route.stageVariables !== undefined ? { stageVariables: match.route.stageVariables } : {}),
     ...(encoded.body !== undefined ? { body: encoded.body } : {}),
     isBase64Encoded: encoded.isBase64Encoded,
   };

@@ -35,7 +35,7 @@ export function restEvent(request: IncomingRequest, match: RouteMatch, context: 
     queryStringParameters: query.length > 0 ? lastValues(query, false) : null,
     multiValueQueryStringParameters: query.length > 0 ? allValues(query, false) : null,
     pathParameters: match.pathParameters,
-    stageVariables: null,
+    stageVariables: route.stageVariables ?? null,
     requestContext: restRequestContext(request, match, context, resource),
     body: encoded.body ?? null,
     isBase64Encoded: encoded.isBase64Encoded,

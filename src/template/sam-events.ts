@@ -14,6 +14,7 @@ export interface ApiSettings {
   binaryMediaTypes: string[];
   cors?: CorsRule;
   auth?: ApiAuth;
+  stageVariables?: Record<string, string>;
 }
 
 export interface ApiCatalogue {
@@ -48,6 +49,7 @@ function restRoute(name: string, properties: Properties, apis: ApiCatalogue, war
     stage: api.stage,
     binaryMediaTypes: api.binaryMediaTypes,
     ...(api.cors === undefined ? {} : { cors: api.cors }),
+    ...(api.stageVariables === undefined ? {} : { stageVariables: api.stageVariables }),
   };
   return withAuth(route, properties.Auth, api.auth, warn);
 }
@@ -65,6 +67,7 @@ function httpRoute(name: string, properties: Properties, apis: ApiCatalogue, war
     stage: api.stage,
     binaryMediaTypes: [],
     ...(api.cors === undefined ? {} : { cors: api.cors }),
+    ...(api.stageVariables === undefined ? {} : { stageVariables: api.stageVariables }),
   };
   return withAuth(route, properties.Auth, api.auth, warn);
 }

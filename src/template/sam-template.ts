@@ -10,12 +10,14 @@ import path from 'node:path';
 import { EmuError, usageError } from '../errors/emu-error.js';
 import { readApiAuth } from './api-auth.js';
 import { listCors, restCors } from './api-cors.js';
+import { stageVariables } from './api-gateway-v2.js';
 import { parseCfnYaml } from './cfn-yaml.js';
 import { mergeGlobals } from './globals.js';
 import { IntrinsicResolver, type IntrinsicContext } from './intrinsics.js';
 import { asMap, type ApiCatalogue, type ApiSettings } from './sam-events.js';
 import { setOwn, textOf } from './plain-data.js';
 import { readSamFunction } from './sam-function.js';
+import { addTemplateApis } from './template-apis.js';
 import type { TemplateFunction } from './template-function.js';
 import { templateParameters } from './template-parameters.js';
 
@@ -97,13 +99,16 @@ function readTemplate(template: Record<string, unknown>, file: string, options: 
   const others: string[] = [];
   for (const [id, resource] of Object.entries(resources)) {
     if (resourceTypes[id] !== SERVERLESS_FUNCTION) {
-      if (!['AWS::Serverless::Api', 'AWS::Serverless::HttpApi', LAYER_VERSION].includes(resourceTypes[id] ?? '')) others.push(`${id} (${resourceTypes[id]})`);
+      if (!['AWS::Serverless::Api', 'AWS::Serverless::HttpApi', LAYER_VERSION].includes(resourceTypes[id] ?? '')) others.push(id);
       continue;
     }
     setOwn(result.functionWarnings, id, [...parameterWarnings]);
     readFunction(id, asMap(resource), { globals, apis, localLayers, resolver, file, result });
   }
-  if (others.length > 0) warn(`resources not emulated: ${others.join(', ')}`);
+  const templateDir = path.dirname(path.resolve(file));
+  const read = addTemplateApis({ resources, resourceTypes, resolver, globals, apis, templateDir, functions: result.functions, warn });
+  const unread = others.filter((id) => !read.has(id)).map((id) => `${id} (${resourceTypes[id]})`);
+  if (unread.length > 0) warn(`resources not emulated: ${unread.join(', ')}`);
   refuseSharedNames(result.functions);
   return result;
 }
@@ -186,6 +191,7 @@ function apiCatalogue(resources: Record<string, unknown>, globals: Record<string
       binaryMediaTypes: (Array.isArray(properties.BinaryMediaTypes) ? properties.BinaryMediaTypes : []).map((type) => textOf(type).replaceAll('~1', '/')),
       ...(cors === undefined ? {} : { cors }),
       ...(auth === undefined ? {} : { auth }),
+      ...stageVariablesOf(rest ? properties.Variables : properties.StageVariables),
     };
   };
   const globalRest = asMap(globals.Api);
@@ -199,6 +205,11 @@ function apiCatalogue(resources: Record<string, unknown>, globals: Record<string
     explicit[id] = settings(properties, rest);
   }
   return { explicit, implicitRest: settings(globalRest, true), implicitHttp: settings(globalHttp, false) };
+}
+
+function stageVariablesOf(value: unknown): { stageVariables?: Record<string, string> } {
+  const variables = stageVariables(value);
+  return variables === undefined ? {} : { stageVariables: variables };
 }
 
 function readText(file: string): string {

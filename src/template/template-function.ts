@@ -21,6 +21,8 @@ export interface TemplateRoute {
   cors?: CorsRule;
   /** The authorizer API Gateway runs before the function (none: the route is open). */
   auth?: RouteAuth;
+  /** Its stage's variables (REST Variables, HTTP API StageVariables), if it has any. */
+  stageVariables?: Record<string, string>;
 }
 
 export interface TemplateFunction {
