@@ -42,6 +42,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     accountId,
     writeLog,
     logBackPressure: () => backPressure(io.stderr),
+    jwksUrls: options.jwksUrls,
   }));
   printBanner(server, options, io);
   await new Promise<void>((resolve) => {
@@ -131,7 +132,7 @@ function printBanner(server: ServeServer, options: ServeOptions, io: CliIo): voi
   for (const route of server.routes) {
     const api = route.api === 'rest' ? 'REST API' : 'HTTP API';
     const where = route.path === '$default' ? `${server.url}/* ($default)` : `${route.method.padEnd(7)} ${server.url}${route.path}`;
-    lines.push(`  ${where} → ${route.functionName} (${api}, payload ${route.payloadFormat})`);
+    lines.push(`  ${where} → ${route.functionName} (${api}, payload ${route.payloadFormat}${route.auth === undefined ? '' : `, authorizer ${route.auth.name}`})`);
   }
   for (const { functionName, url } of server.functionUrls) lines.push(`  Function URL ${url}/ → ${functionName}`);
   lines.push(`  Invoke API: POST ${server.url}/2015-03-31/functions/{name}/invocations (aws --endpoint-url ${server.url})`);

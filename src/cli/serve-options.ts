@@ -28,6 +28,8 @@ export interface ServeOptions {
   functionOptions: FunctionFlagOptions;
   /** Env files, layers, role: resolved per function by setUpFunction before the server starts. */
   setup: FunctionSetupFlags;
+  /** --jwks-url ISSUER=URL: a JWT issuer's keys, in place of its discovery document. */
+  jwksUrls: Record<string, string>;
 }
 
 const SERVE_OPTIONS = {
@@ -38,6 +40,7 @@ const SERVE_OPTIONS = {
   watch: { type: 'boolean' },
   json: { type: 'boolean' },
   'payload-format': { type: 'string' },
+  'jwks-url': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -73,7 +76,19 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     payloadFormat,
     functionOptions: functionOptionsFrom(values),
     setup: functionSetupFrom(values),
+    jwksUrls: jwksUrlsFrom(values['jwks-url'] ?? []),
   };
+}
+
+function jwksUrlsFrom(pairs: string[]): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const url = at < 0 ? '' : pair.slice(at + 1);
+    if (at <= 0 || !URL.canParse(url)) throw usageError(`--jwks-url expects ISSUER=URL, e.g. https://issuer.example=http://127.0.0.1:8080/jwks.json; got '${pair}'`);
+    urls[pair.slice(0, at)] = url;
+  }
+  return urls;
 }
 
 function refuseBareOnlyFlags(values: Record<string, unknown>): void {
@@ -100,6 +115,8 @@ Options:
       --parameter-overrides K=V ...  template parameter values
       --payload-format 2.0|1.0  bare form: HTTP API $default route (2.0, default)
                          or REST API ANY /{proxy+} (1.0)
+      --jwks-url ISSUER=URL  where a JWT or Cognito authorizer finds that issuer's
+                         keys (default: the issuer's /.well-known/openid-configuration)
       --json             print {"url", "functionUrls"} as one JSON line on stdout
   -t, --timeout SEC, -m, --memory MB, --env KEY=VALUE, --region REGION, --runtime ID, --node PATH, --python PATH,
       --log-format json|text, --log-level LEVEL, --system-log-level LEVEL

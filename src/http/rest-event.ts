@@ -14,8 +14,8 @@ import { headerValue, queryPairs, type IncomingRequest } from './incoming-reques
 import type { RouteMatch } from './router.js';
 
 // One id per API, fixed, so that a session's events look like traffic to one API.
-const REST_API_ID = 'k3xmpl7q2d';
-const HTTP_API_ID = 'h7xmpl4w9c';
+export const REST_API_ID = 'k3xmpl7q2d';
+export const HTTP_API_ID = 'h7xmpl4w9c';
 const RESOURCE_ID = 'x4mpl8';
 
 export function restEvent(request: IncomingRequest, match: RouteMatch, context: EventContext): APIGatewayProxyEvent & { version?: string } {

@@ -29,9 +29,12 @@ export async function invokeForRoute(
   host: FunctionHost,
   context: EventContext,
   writeLog: (text: string) => void,
+  /** What the route's authorizer passes on, as requestContext.authorizer. */
+  authorizer?: Record<string, unknown>,
 ): Promise<RouteAnswer> {
   const v1 = match !== 'function-url' && match.route.payloadFormat === '1.0';
   const event = v1 ? restEvent(request, match, context) : httpApiEvent(request, match, context);
+  if (authorizer !== undefined) Object.assign(event.requestContext, { authorizer });
   const functionName = host.name;
   const eventJson = JSON.stringify(event);
   if (Buffer.byteLength(eventJson) > MAX_SYNC_REQUEST_BYTES) {

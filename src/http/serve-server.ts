@@ -15,6 +15,7 @@ import { jsonMessage, noRoute, type GatewayResponse } from './gateway-response.j
 import { handleInvoke, INVOKE_PATH, serviceError } from './invoke-api.js';
 import { BodyTooLargeError, readIncomingRequest, type IncomingRequest } from './incoming-request.js';
 import { headersTimeoutMs, MAX_HEADER_BYTES, MAX_SYNC_REQUEST_BYTES, requestTimeoutMs } from './limits.js';
+import { routeAuthorization } from './route-authorization.js';
 import { invokeForRoute, type RouteAnswer } from './route-invocation.js';
 import { Router, type Route } from './router.js';
 
@@ -40,6 +41,8 @@ export interface ServeServerOptions {
   writeLog(text: string): void;
   /** A promise while that stderr is full: functions' output then waits (see backPressure in emulator.ts). */
   logBackPressure?(): Promise<void> | undefined;
+  /** --jwks-url: JWT issuers' key sets, by issuer. */
+  jwksUrls?: Record<string, string>;
 }
 
 export interface ServeServer {
@@ -59,6 +62,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   });
   await Promise.all(hostList.map((host) => host.start()));
   const router = new Router(options.functions.flatMap((fn, i) => fn.routes.map((route) => ({ ...route, functionName: (hostList[i] as FunctionHost).name }))));
+  const authorize = routeAuthorization({ hosts, writeLog: options.writeLog, ...(options.jwksUrls === undefined ? {} : { jwksUrls: options.jwksUrls }) });
   const onlyRest = router.routes.length > 0 && router.routes.every((route) => route.api === 'rest');
   const servers: Server[] = [];
   const listen = async (port: number, handle: (request: IncomingRequest) => Promise<RouteAnswer>): Promise<string> => {
@@ -83,7 +87,9 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       if (preflight !== undefined) return { response: preflight };
       const match = router.match(request.method, request.rawPath);
       if (match === null) return { response: noRoute(onlyRest ? 'rest' : 'http') };
-      const answer = await invokeForRoute(request, match, hosts.get(match.route.functionName) as FunctionHost, serverContext(request, options), options.writeLog);
+      const context = serverContext(request, options);
+      const auth = await authorize(request, match, context);
+      const answer = auth !== undefined && 'response' in auth ? { response: auth.response } : await invokeForRoute(request, match, hosts.get(match.route.functionName) as FunctionHost, context, options.writeLog, auth?.authorizer);
       const cors = match.route.cors;
       return cors !== undefined && cors.product === 'http' ? { ...answer, response: withGatewayCors(cors, request, answer.response) } : answer;
     });
