@@ -69,7 +69,7 @@ describe('emu serve --template: APIs defined outside Events', () => {
     assert.deepEqual(event.at('stageVariables'), { color: 'blue' });
   });
 
-  test("inline DefinitionBody (REST): its aws_proxy operations and the function's own Event; Variables reach the event", async () => {
+  test("inline DefinitionBody (REST): its aws_proxy operations and the function's own Event, which wins on the same method and path; Variables reach the event", async () => {
     const defined = await echoedEvent(`${serve.url}/defined/7`);
     assert.equal(defined.at('who'), 'defined');
     assert.equal(defined.at('resource'), '/defined/{id}');
