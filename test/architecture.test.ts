@@ -16,6 +16,7 @@ const RANK: Record<string, number> = {
   http: 2,
   bench: 2,
   credentials: 2,
+  remote: 2,
   template: 2,
   build: 2,
   runtimes: 2,

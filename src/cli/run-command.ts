@@ -22,6 +22,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(RUN_USAGE);
     return ExitCode.success;
   }
+  if (options.remote !== undefined) {
+    const { runRemoteStreamCommand } = await import('./remote-stream-command.js');
+    return runRemoteStreamCommand(options, options.remote, io);
+  }
   // Everything that can be checked cheaply is checked before a sandbox starts (the resolver: local files first, then STS).
   const reporter = setupReporter(io, options.verbose);
   const template = await lookUpTemplateFunction(options.handler, options.template, options.emulator, reporter);

@@ -8,6 +8,7 @@ import { usageError } from '../errors/emu-error.js';
 import type { EmulatorOptions } from '../emulator.js';
 import type { LoggingConfig } from '../index.js';
 import type { FunctionSetupFlags } from './function-setup.js';
+import { checkRemoteCombination, REMOTE_OPTIONS, remoteFlagsFrom, type RemoteFlags } from './remote-options.js';
 
 /** Function options as flags give them: LoggingConfig field by field, settled over the template's (function-options.ts). */
 export type FunctionFlagOptions = Omit<EmulatorOptions, 'handler' | 'logging'> & { logging?: Partial<LoggingConfig> };
@@ -32,6 +33,8 @@ export interface RunOptions {
   stream: boolean;
   concurrency: number | undefined;
   summaryFile: string | undefined;
+  /** --remote, --endpoint-url, --dry-run, --remote-timeout (remote-options.ts); undefined: local. */
+  remote: RemoteFlags | undefined;
   emulator: FunctionFlagOptions;
   /** Flags resolved by setUpFunction (files, folders, credentials) before the emulator starts. */
   setup: FunctionSetupFlags;
@@ -74,7 +77,14 @@ const RUN_OPTIONS = {
   stream: { type: 'boolean' },
   concurrency: { type: 'string', short: 'c' },
   summary: { type: 'string' },
+  ...REMOTE_OPTIONS,
 } as const satisfies ParseArgsConfig['options'];
+
+/** What describes a local function: a deployed one has its own configuration. */
+export const LOCAL_ONLY_FLAGS = [
+  'cold', 'warm', 'timeout', 'memory', 'code-dir', 'env', 'function-name', 'inspect', 'inspect-brk', 'role', 'no-credentials', 'env-vars', 'env-file',
+  'layer', 'runtime', 'node', 'python', 'template', 'parameter-overrides', 'log-format', 'log-level', 'system-log-level', 'context',
+] as const;
 
 export function parseRunOptions(argv: string[]): RunOptions {
   const { values, positionals: words } = parseStrict(argv, RUN_OPTIONS);
@@ -85,6 +95,11 @@ export function parseRunOptions(argv: string[]): RunOptions {
   if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]}'`);
   const concurrency = values.concurrency === undefined ? undefined : parseWholeNumber('--concurrency', values.concurrency);
   if (concurrency !== undefined && concurrency < 1) throw usageError('--concurrency must be at least 1');
+  const remote = remoteFlagsFrom(values, handler);
+  if (remote !== undefined) {
+    checkRemoteCombination(values, LOCAL_ONLY_FLAGS);
+    if (values.stream !== true) throw usageError('--remote sends an event stream: add --stream (and an NDJSON file, or - for stdin)');
+  }
   return {
     handler,
     eventSource,
@@ -95,6 +110,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
     stream: values.stream === true,
     concurrency,
     summaryFile: values.summary,
+    remote,
     emulator: functionOptionsFrom(values),
     setup: functionSetupFrom(values),
     template,
@@ -213,6 +229,7 @@ function emptyRunOptions(): RunOptions {
     stream: false,
     concurrency: undefined,
     summaryFile: undefined,
+    remote: undefined,
     emulator: {},
     setup: { noCredentials: false, envFiles: [], layers: [] },
     template: { file: undefined, parameterOverrides: [] },

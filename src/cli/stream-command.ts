@@ -119,7 +119,7 @@ async function wireStream({ options, fn, invoke }: StreamFunction, input: Stream
   return { stream, emulator, output, summary, stderr, stdoutFailed: () => stdoutFailed };
 }
 
-async function finish(
+export async function finish(
   report: StreamSummaryReport,
   outcome: EventStreamOutcome & { stdoutFailed: boolean },
   run: StreamRunDescription,
@@ -135,7 +135,7 @@ async function finish(
   return report.failed > 0 ? ExitCode.functionError : ExitCode.success;
 }
 
-async function openInput(source: string | undefined, io: CliIo): Promise<StreamInput> {
+export async function openInput(source: string | undefined, io: CliIo): Promise<StreamInput> {
   if (source === undefined) throw usageError('--stream reads NDJSON events: give a file, or - for stdin');
   if (source === '-') {
     const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): unknown };
@@ -150,7 +150,7 @@ async function openInput(source: string | undefined, io: CliIo): Promise<StreamI
   return handle.createReadStream({ highWaterMark: 64 * 1024 });
 }
 
-async function checkSummaryFolder(file: string): Promise<void> {
+export async function checkSummaryFolder(file: string): Promise<void> {
   const folder = path.dirname(path.resolve(file));
   const info = await stat(folder).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) throw usageError(`--summary ${file}: folder ${folder} not found`);

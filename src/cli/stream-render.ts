@@ -53,8 +53,17 @@ export function tagPlatformLine(line: string, requestId: string, lineOf: (reques
 }
 
 export interface StreamRunDescription {
-  mode: 'cold' | 'warm';
+  mode: 'cold' | 'warm' | 'remote';
   concurrency: number;
+  /** With --remote: where the events went, and the client's retries. */
+  remote?: {
+    target: string;
+    figures: string;
+    retries: { throttled: number; 'server-error': number; 'connection-failed': number; total: number };
+    gaveUp: number;
+    timeouts: number;
+    withoutReport: number;
+  };
   /** The function's build, before the first event: never in any event's figures. */
   build?: { durationMs: number | null; cacheHit: boolean };
 }
@@ -64,11 +73,13 @@ export function renderSummary(report: StreamSummaryReport, run: StreamRunDescrip
   const style = { head: [], border: [], compact: true };
   const counts = new Table({ style, colAligns: ['left', 'right'] });
   const built = run.build === undefined ? '' : `, built in ${run.build.durationMs ?? 0} ms${run.build.cacheHit ? ' (cached)' : ''}`;
-  const title = `emu --stream (${run.mode}, -c ${run.concurrency}${built})${report.interrupted ? ': INTERRUPTED, what finished' : ''}`;
+  const reported = run.remote === undefined ? '' : ', figures reported by the service';
+  const title = `emu --stream (${run.mode}, -c ${run.concurrency}${built}${reported})${report.interrupted ? ': INTERRUPTED, what finished' : ''}`;
   counts.push([{ colSpan: 2, content: title }]);
   counts.push(['Events', int(report.events)], ['Succeeded', int(report.succeeded)], ['Failed', int(report.failed)]);
   for (const [errorType, count] of Object.entries(report.failedByErrorType)) counts.push([`  ${errorType}`, int(count)]);
   counts.push(['Timeouts', int(report.timeouts)], ['Events/s', fixed(report.eventsPerSecond, 1)]);
+  if (run.remote !== undefined) pushRemoteRows(counts, run.remote);
   const { billed } = report;
   counts.push(['Billed Duration (total)', `${int(billed.durationMs)} ms`]);
   counts.push([`GB-seconds at ${billed.memorySizeMb} MB`, fixed(billed.gbSeconds, 6)]);
@@ -87,6 +98,15 @@ export function renderSummary(report: StreamSummaryReport, run: StreamRunDescrip
     row('Max Memory Used (MB)', report.maxMemoryUsedMb, 0),
   );
   return `${counts.toString()}\n${distributions.toString()}\n`;
+}
+
+/** The client's side of a remote stream: retries by cause, and what was given up. */
+function pushRemoteRows(counts: InstanceType<typeof Table>, remote: NonNullable<StreamRunDescription['remote']>): void {
+  const { retries } = remote;
+  counts.push(['Retries', int(retries.total)]);
+  counts.push(['  throttled (429)', int(retries.throttled)], ['  service errors (5xx)', int(retries['server-error'])]);
+  counts.push(['  connection failed, may have run', int(retries['connection-failed'])]);
+  counts.push(['Given up after retries', int(remote.gaveUp)], ['Client timeouts', int(remote.timeouts)]);
 }
 
 function int(value: number): string {

@@ -68,6 +68,12 @@ Options:
                          in order, and a summary on stderr (see the README)
   -c, --concurrency N    with --stream: sandboxes running at once (default 1)
       --summary FILE     with --stream: also write the summary as JSON
+      --remote           with --stream: send every event to a deployed function <name | ARN>
+                         through the Lambda Invoke API (an ARN alone implies it); region and
+                         credentials from the AWS chain, --region, --profile (docs/remote-invoke.md)
+      --endpoint-url URL with --remote: any Invoke API (another emu serve, LocalStack)
+      --remote-timeout SEC  with --remote: the client's limit per attempt (default 960)
+      --dry-run          with --remote: say what would be sent (count, concurrency, target), send nothing
   -h, --help             this help
 
 Exit codes: 0 success, 1 function error (the AWS error payload is still printed),

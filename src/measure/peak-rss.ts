@@ -7,8 +7,11 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-/** proc-vmhwm and pidusage-sampling: one process; cgroup-memory and proc-tree-vmhwm: a custom runtime's whole tree (tree-memory.ts). */
-export type PeakRssMethod = 'proc-vmhwm' | 'pidusage-sampling' | 'cgroup-memory' | 'proc-tree-vmhwm';
+/**
+ * proc-vmhwm and pidusage-sampling: one process; cgroup-memory and proc-tree-vmhwm: a custom runtime's whole tree (tree-memory.ts);
+ * service-report: Max Memory Used as a remote Invoke API's REPORT line gave it (--remote).
+ */
+export type PeakRssMethod = 'proc-vmhwm' | 'pidusage-sampling' | 'cgroup-memory' | 'proc-tree-vmhwm' | 'service-report';
 
 export interface PeakRssProbe {
   readonly method: PeakRssMethod;
