@@ -1,6 +1,7 @@
 // emu's Node runtime: runs inside every sandbox, speaks the Lambda Runtime API
 // 2018-06-01 to whoever AWS_LAMBDA_RUNTIME_API names. Plain ESM, node: builtins
 // only, never imports emu's src/: it is on every cold start's critical path.
+import { createAwsLambdaGlobal, isStreamingHandler } from './awslambda-global.mjs';
 import { logContext, logError, patchConsole } from './console-patch.mjs';
 import { NodeJsExit, UnhandledPromiseRejection, callbackHandlerRefusal, toErrorPayload } from './errors.mjs';
 import { loadHandler } from './handler-loader.mjs';
@@ -14,7 +15,8 @@ const env = process.env;
 // Wording chosen to match AWS's runtime client; it is not in AWS's public docs.
 const NODE_JS_EXIT_MESSAGE =
   'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.';
-const client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001', () => process.exit(1));
+const runtimeApi = env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001';
+const client = new RuntimeApiClient(runtimeApi, () => process.exit(1));
 
 /** What the process-level hooks report to: the invocation in flight, or init. */
 let currentRequestId = null;
@@ -28,7 +30,7 @@ let exitOnNextEvent = null;
 patchConsole(env);
 installProcessHooks();
 if (env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA !== '1' && env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA !== 'true') {
-  globalThis.awslambda = {};
+  globalThis.awslambda = createAwsLambdaGlobal();
 }
 
 let handler;
@@ -43,6 +45,15 @@ if (refusal !== undefined) {
   await failInit('Init Error', refusal);
 }
 const handlerIsAsync = handler.constructor?.name === 'AsyncFunction';
+/** A streaming handler's runner, from a module only streaming functions load. */
+let runStreamed = null;
+if (isStreamingHandler(handler)) {
+  try {
+    runStreamed = (await import('./response-stream.mjs')).streamingInvoker(handler, runtimeApi, logError);
+  } catch (error) {
+    await failInit('Init Error', error);
+  }
+}
 waitForNextInvocation();
 
 async function failInit(label, error) {
@@ -69,6 +80,7 @@ function runInvocation(next) {
   logContext.tenantId = headers['lambda-runtime-aws-tenant-id'];
   if (headers['lambda-runtime-trace-id']) env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
   else delete env._X_AMZN_TRACE_ID;
+  if (runStreamed !== null) return runStreamedInvocation(next, requestId);
 
   let completed = false;
   const complete = (error, result) => {
@@ -102,6 +114,15 @@ function runInvocation(next) {
   } catch (error) {
     callback(error);
   }
+}
+
+function runStreamedInvocation(next, requestId) {
+  onEmptyEventLoop = null;
+  const prepare = () => ({ event: JSON.parse(next.body.toString('utf8')), context: buildContext(next.headers, requestId) });
+  runStreamed(prepare, requestId).then(() => {
+    answered = true;
+    waitForNextInvocation();
+  });
 }
 
 /**
