@@ -56,6 +56,10 @@ function recordingServer(overrides: Partial<RuntimeApiHooks> = {}): { server: Ru
     onError: (id, body) => events.push(`error ${id} ${body.length}`),
     onInitError: (body) => events.push(`init-error ${body.length}`),
     onResponseTooLarge: (id, size) => events.push(`too-large ${id} ${size}`),
+    onResponseStream: (id, stream) => {
+      events.push(`stream ${id}`);
+      stream.discard();
+    },
     ...overrides,
   };
   return { server: new RuntimeApiServer(hooks), events };

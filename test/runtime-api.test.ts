@@ -36,6 +36,10 @@ function recordingServer(): { server: RuntimeApiServer; events: string[] } {
     onError: (id, body, errorType) => events.push(`error ${id} ${errorType} ${body.toString()}`),
     onInitError: (body, errorType) => events.push(`init-error ${errorType} ${body.toString()}`),
     onResponseTooLarge: (id, size) => events.push(`too-large ${id} ${size}`),
+    onResponseStream: (id, stream) => {
+      events.push(`stream ${id}`);
+      stream.discard();
+    },
   };
   return { server: new RuntimeApiServer(hooks), events };
 }

@@ -15,6 +15,8 @@ export const ErrorTypes = {
   nodeJsExit: 'Runtime.NodeJsExit',
   invalidEntrypoint: 'Runtime.InvalidEntrypoint',
   invalidResponseModeHeader: 'Runtime.InvalidResponseModeHeader',
+  /** A streamed response cut before its end (RIE's fatalerror.TruncatedResponse). */
+  truncatedResponse: 'Runtime.TruncatedResponse',
   unknown: 'Runtime.Unknown',
   functionUnknown: 'Function.Unknown',
   // The Runtime API's own answers to a misbehaving runtime.

@@ -20,6 +20,7 @@ import {
   tooLarge,
   type RuntimeState,
 } from './replies.js';
+import { ResponseStream } from './response-stream.js';
 
 export interface PendingInvocation {
   requestId: string;
@@ -45,6 +46,8 @@ export interface RuntimeApiHooks {
   onError(requestId: string, body: Buffer, errorType: string): void;
   onInitError(body: Buffer, errorType: string): void;
   onResponseTooLarge(requestId: string, sizeBytes: number): void;
+  /** A streamed response started: its chunks are read from the runtime as the reader takes them. */
+  onResponseStream(requestId: string, stream: ResponseStream): void;
   /** A request handler or hook threw (an emu bug): the request got a 500 instead of taking the supervisor down. Default: a process warning. */
   onServerError?(error: unknown): void;
 }
@@ -233,22 +236,37 @@ export class RuntimeApiServer {
   }
 
   /**
-   * A Lambda-Runtime-Function-Response-Mode header. Streaming is a later issue: until then it is
-   * refused loudly and the runtime may go on. Any other mode gets RIE's answer
+   * A Lambda-Runtime-Function-Response-Mode header. Streaming is passed on as it arrives
+   * (rapi/handler/invocationresponse.go:48-49). Any other mode gets RIE's answer
    * (rapi/handler/invocationresponse.go:50-63): 400, the invocation fails with
    * Runtime.InvalidResponseModeHeader and an empty payload, and the runtime is left in
    * InvocationResponse, where RIE refuses its next /next.
    */
   #onResponseMode(req: IncomingMessage, res: ServerResponse, requestId: string, mode: string): void {
-    if (mode === 'streaming') {
-      this.#state = 'RuntimeResponseSentState';
-      const message = `Response mode 'streaming' is not supported by emu yet`;
-      this.#hooks.onError(requestId, Buffer.from(JSON.stringify(errorBody(ErrorTypes.invalidResponseModeHeader, message))), ErrorTypes.invalidResponseModeHeader);
-      return this.#drainThen(req, res, () => reply(res, 400, errorBody('InvalidFunctionResponseMode', 'Unsupported response mode')));
-    }
+    if (mode === 'streaming') return this.#onStreamedResponse(req, res, requestId);
     this.#state = 'InvocationResponse';
     this.#hooks.onError(requestId, Buffer.alloc(0), ErrorTypes.invalidResponseModeHeader);
     this.#drainThen(req, res, () => reply(res, 400, errorBody('InvalidFunctionResponseMode', 'Invalid function response mode')));
+  }
+
+  /**
+   * The runtime is in InvocationResponse while its body streams (a /next meanwhile gets 403); once
+   * the body has ended, or was cut, its response has been sent and it may ask for the next event.
+   */
+  #onStreamedResponse(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+    this.#state = 'InvocationResponse';
+    const stream = new ResponseStream(req);
+    const sent = (): void => {
+      if (this.#state === 'InvocationResponse' && this.#current?.requestId === requestId) this.#state = 'RuntimeResponseSentState';
+    };
+    void stream.ended.then(sent);
+    req.once('close', sent); // cut short (the runtime destroyed its stream): it may go on to /next
+    // Past the size limit the stream has ended before the body: the runtime's answer waits for it.
+    req.once('end', () => {
+      sent();
+      if (!res.headersSent && !res.destroyed) replyAccepted(res);
+    });
+    this.#hooks.onResponseStream(requestId, stream);
   }
 
   /** RIE allows InitError only from Started: after the first /next, or a second time, it is refused. */

@@ -1,4 +1,4 @@
-export { Sandbox, SandboxGoneError, type SandboxInvocation, type SandboxOutcome, type SandboxState, type SandboxListeners, type InitReport } from './sandbox.js';
+export { Sandbox, SandboxGoneError, type SandboxInvocation, type SandboxOutcome, type StreamedMetrics, type SandboxState, type SandboxListeners, type InitReport } from './sandbox.js';
 export { functionArn, type FunctionConfig } from './function-config.js';
 export { RESERVED_VARIABLES } from './environment.js';
 export { listDescendants, listMarkedProcesses, killSandboxTree, killMarkedProcesses } from './process-tree.js';

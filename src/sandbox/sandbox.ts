@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorTypes } from '../errors/catalogue.js';
 import { internalError } from '../errors/emu-error.js';
 import { createPeakRssProbe, mbToBytes, type PeakRssMethod, type PeakRssProbe } from '../measure/index.js';
+import type { ResponseStream } from '../runtime-api/response-stream.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import type { ExitStatus } from './exit-description.js';
 import {
@@ -28,6 +29,7 @@ import type { FunctionConfig } from './function-config.js';
 import { killMarkedProcesses, killSandboxTree } from './process-tree.js';
 import { EntrypointError } from './runtime-launcher.js';
 import { spawnBootstrap } from './spawn-bootstrap.js';
+import { takeStreamedResponse } from './streamed-response.js';
 
 export type SandboxState = 'starting' | 'idle' | 'busy' | 'dead';
 
@@ -40,6 +42,14 @@ export interface SandboxInvocation {
   cognitoIdentityJson?: string;
   tenantId?: string;
   captureLogs?: boolean;
+  /** Called when the runtime starts a streamed response; without it the body is collected as the payload. */
+  onResponseStream?(stream: ResponseStream): void;
+}
+
+export interface StreamedMetrics {
+  bytesStreamed: number;
+  /** Event handed out to the first body byte. */
+  timeToFirstByteMs?: number;
 }
 
 export interface SandboxOutcome {
@@ -56,6 +66,8 @@ export interface SandboxOutcome {
   /** The sandbox ended with this invocation (timeout, crash, memory): never reuse it. */
   sandboxLost: boolean;
   logs?: string;
+  /** The response was streamed. */
+  streamed?: StreamedMetrics;
 }
 
 export interface SandboxListeners {
@@ -91,6 +103,7 @@ interface ActiveInvocation {
   deadline?: number;
   coldStart: boolean;
   timers: NodeJS.Timeout[];
+  stream?: ResponseStream;
   resolve(outcome: SandboxOutcome): void;
   reject(error: Error): void;
 }
@@ -142,6 +155,7 @@ export class Sandbox {
       onError: (id, body, errorType) => server === this.#server && this.#onRuntimeResult(id, 'error', body.toString('utf8'), errorType),
       onInitError: (body, errorType) => server === this.#server && this.#onInitError(body.toString('utf8'), errorType),
       onResponseTooLarge: (id, size) => server === this.#server && this.#onResponseTooLarge(id, size),
+      onResponseStream: (id, stream) => (server === this.#server ? this.#onResponseStream(id, stream) : stream.discard()),
     });
     return server;
   }
@@ -364,6 +378,21 @@ export class Sandbox {
     this.#fail(responseTooLargePayload(sizeBytes), false);
   }
 
+  /** The invocation stays active while its body streams: a timeout or crash meanwhile ends the stream with that error. */
+  #onResponseStream(requestId: string, stream: ResponseStream): void {
+    const active = this.#active;
+    if (active?.request.requestId !== requestId) return stream.discard();
+    active.stream = stream;
+    void takeStreamedResponse(stream, active.request.onResponseStream).then((result) => {
+      if (this.#active !== active) return; // already settled: the sandbox failed mid-stream
+      if (result.failure !== undefined) {
+        this.#transition('idle');
+        return this.#fail(result.failure, false);
+      }
+      this.#onRuntimeResult(requestId, result.status, result.payloadJson, result.errorType);
+    });
+  }
+
   #onExit(status: ExitStatus): void {
     // Not killed by emu (a retirement) and never asked for an event: the init failed.
     if (this.#initDurationMs === undefined && this.#retirement === null) this.#reportInit('error', ErrorTypes.exitError);
@@ -416,6 +445,10 @@ export class Sandbox {
     };
     if (errorType !== undefined) outcome.errorType = errorType;
     if (active.coldStart && this.#initDurationMs !== undefined) outcome.initDurationMs = this.#initDurationMs;
+    if (active.stream !== undefined) {
+      if (status === 'error') active.stream.abort(errorType ?? ErrorTypes.unknown, payloadJson);
+      outcome.streamed = streamedMetrics(active.stream, active.deliveredAt);
+    }
     if (peakRssBytes !== undefined) outcome.peakRssBytes = peakRssBytes;
     // Output written just before the answer may still be in the pipe: let it arrive first
     // (all of it, when the process is gone) so logs and START/END/REPORT keep their order.
@@ -427,6 +460,13 @@ export class Sandbox {
     if (sandboxLost && this.#closed !== null) void withTimeout(this.#closed, EXIT_WAIT_MS).then(handOver);
     else setImmediate(handOver);
   }
+}
+
+function streamedMetrics(stream: ResponseStream, deliveredAt: number | undefined): StreamedMetrics {
+  const metrics: StreamedMetrics = { bytesStreamed: stream.bytesStreamed };
+  const firstByteAt = stream.firstByteAtMs;
+  if (firstByteAt !== undefined && deliveredAt !== undefined) metrics.timeToFirstByteMs = firstByteAt - deliveredAt;
+  return metrics;
 }
 
 /** SIGKILLs the group led by pid, its descendants, and every process still carrying the sandbox's marker. */

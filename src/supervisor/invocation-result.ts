@@ -17,6 +17,10 @@ export interface InvocationMetrics {
   callerLatencyMs: number;
   /** The sandbox ended with this invocation (timeout, crash, out of memory). */
   sandboxLost: boolean;
+  /** A streamed response: the event handed out to its first body byte. */
+  timeToFirstByteMs?: number;
+  /** A streamed response: the body bytes the function streamed. */
+  bytesStreamed?: number;
 }
 
 export interface InvocationError {

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ErrorTypes } from '../errors/catalogue.js';
 import { billedDurationMs, bytesToMb } from '../measure/index.js';
+import type { ResponseStream } from '../runtime-api/response-stream.js';
 import { functionArn, type FunctionConfig, type Sandbox, type SandboxOutcome } from '../sandbox/index.js';
 import { FunctionPool, type SandboxMode } from './function-pool.js';
 import type { InvocationError, InvocationResult } from './invocation-result.js';
@@ -21,6 +22,11 @@ export interface InvokeOptions {
   tenantId?: string;
   /** Return the function's output with the result (it is still forwarded to onLog). */
   captureLogs?: boolean;
+  /**
+   * Called when the function starts a streamed response: read the stream (back-pressure reaches
+   * the handler) and await its `ended`. Without it a streamed body comes back whole as the payload.
+   */
+  onResponseStream?(stream: ResponseStream): void;
 }
 
 export interface SupervisorOptions {
@@ -82,6 +88,7 @@ export class Supervisor {
       traceId: newTraceId(),
       tenantId: options.tenantId,
       captureLogs: options.captureLogs,
+      onResponseStream: options.onResponseStream,
       clientContextJson: options.clientContext === undefined ? undefined : JSON.stringify(options.clientContext),
       cognitoIdentityJson: options.identity === undefined ? undefined : JSON.stringify(options.identity),
     };
@@ -123,6 +130,10 @@ export class Supervisor {
     }
     if (outcome.status === 'error') result.error = toInvocationError(result.payload, outcome.errorType);
     if (outcome.logs !== undefined) result.logs = outcome.logs;
+    if (outcome.streamed !== undefined) {
+      result.metrics.bytesStreamed = outcome.streamed.bytesStreamed;
+      if (outcome.streamed.timeToFirstByteMs !== undefined) result.metrics.timeToFirstByteMs = outcome.streamed.timeToFirstByteMs;
+    }
     return result;
   }
 }
