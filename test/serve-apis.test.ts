@@ -25,7 +25,7 @@ describe('emu serve --template: APIs defined outside Events', () => {
 
   test('start-up lists what is not served, with the reason; the resources read are not "not emulated"', () => {
     const stderr = serve.stderr();
-    assert.match(stderr, /^emu: warning: SocketApi: WEBSOCKET APIs are not emulated/m);
+    assert.match(stderr, /^emu: warning: SocketApi: ProtocolType WEBSOCKET is not emulated/m);
     assert.match(stderr, /^emu: warning: ProxiedRoute: route GET \/proxied not served: integration type HTTP_PROXY is not emulated/m);
     assert.match(stderr, /^emu: warning: DefinedApi: not served: GET \/mocked: integration type mock is not emulated/m);
     assert.match(stderr, /^emu: warning: DefinedApi: not served: POST \/elsewhere: its target function not-in-this-template is not one emu runs/m);

@@ -37,7 +37,7 @@ export function apiGatewayV2Routes(context: V2Context): { routes: DefinedRoute[]
   const handled: string[] = [];
   for (const [id, properties] of ofType(API)) {
     if (textOf(properties.ProtocolType) !== 'HTTP') {
-      context.warn(`${id}: ${textOf(properties.ProtocolType)} APIs are not emulated (only ProtocolType HTTP)`);
+      context.warn(`${id}: ProtocolType ${textOf(properties.ProtocolType)} is not emulated (only HTTP APIs; WebSocket APIs are not)`);
       handled.push(id);
       continue;
     }

@@ -32,7 +32,7 @@ export type DefinitionReading = { ok: true; definition: Record<string, unknown> 
 export function readDefinition(properties: Record<string, unknown>, templateDir: string, resolver: IntrinsicResolver): DefinitionReading | undefined {
   const body = properties.DefinitionBody ?? properties.Body;
   const include = asMap(asMap(body)['Fn::Transform']);
-  if (body !== undefined && include.Name === undefined) return { ok: true, definition: asMap(body) };
+  if (body !== undefined && include.Name === undefined) return isMap(body) ? { ok: true, definition: body } : { ok: false, reason: `its definition is not an OpenAPI document (a map): ${textOf(body)}` };
   const location = include.Name !== undefined ? asMap(include.Parameters).Location : (properties.DefinitionUri ?? properties.BodyS3Location);
   if (location === undefined) return undefined;
   if (include.Name !== undefined && include.Name !== 'AWS::Include') return { ok: false, reason: `its definition's Fn::Transform ${textOf(include.Name)} is not one emu runs` };
@@ -46,8 +46,8 @@ export function readDefinition(properties: Record<string, unknown>, templateDir:
   }
   try {
     // YAML is a superset of JSON: one parser reads either. AWS::Include resolves the file's intrinsics; a DefinitionUri file is uploaded as it is.
-    const parsed = parseCfnYaml(text, file);
-    return { ok: true, definition: asMap(include.Name !== undefined ? resolver.resolve(parsed) : parsed) };
+    const parsed = include.Name !== undefined ? resolver.resolve(parseCfnYaml(text, file)) : parseCfnYaml(text, file);
+    return isMap(parsed) ? { ok: true, definition: parsed } : { ok: false, reason: `its definition ${file} is not an OpenAPI document (a map)` };
   } catch (error) {
     return { ok: false, reason: `its definition ${file} is not valid YAML or JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -93,6 +93,10 @@ function definitionCors(value: unknown): ReturnType<typeof listCors> {
   if (value === undefined) return undefined;
   const fields = Object.entries(asMap(value)).map(([key, item]) => [key.charAt(0).toUpperCase() + key.slice(1), item]);
   return listCors('http', Object.fromEntries(fields));
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function mediaTypes(value: unknown): string[] {

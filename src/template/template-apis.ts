@@ -72,11 +72,11 @@ function lambdaUrls(context: TemplateApisContext): string[] {
     if (type !== 'AWS::Lambda::Url') continue;
     const properties = asMap(context.resolver.resolve(asMap(context.resources[id]).Properties));
     const target = functionTarget(properties.TargetFunctionArn, context.functions);
+    handled.push(id);
     if (!target.ok) {
       context.warn(`${id}: Function URL not served: ${target.reason}`);
       continue;
     }
-    handled.push(id);
     const { fn } = target;
     if (fn.functionUrl) {
       context.warn(`${id}: ${fn.logicalId} already has a Function URL; emu serves one per function`);
