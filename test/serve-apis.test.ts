@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { readSamTemplate } from '../src/template/index.js';
 import { assertNoProcessLeft, REPO_ROOT } from './helpers.js';
 import { echoedEvent, send, startServe, type RunningServe } from './serve-helpers.js';
 
@@ -144,5 +145,16 @@ describe('emu serve --template: APIs defined outside Events', () => {
       type: 'ResourceNotFoundException',
       message: "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')",
     });
+  });
+});
+
+describe('reading a definition on an API with Auth', () => {
+  test("the API's DefaultAuthorizer guards the definition's routes; an operation's own security is named as not read", () => {
+    const template = readSamTemplate(`${REPO_ROOT}/test/fixtures/serve-apis/auth.yaml`);
+    const route = template.functions.find((fn) => fn.logicalId === 'RouteFunction')?.routes[0];
+    assert.equal(route?.path, '/guarded');
+    assert.equal(route?.auth?.kind, 'lambda');
+    assert.equal(route?.auth?.name, 'Gate');
+    assert.ok(template.warnings.includes("GuardedApi: GET /guarded: its OpenAPI security is not read (emu takes authorizers from the API's Auth, not from the definition)"), template.warnings.join('\n'));
   });
 });

@@ -81,7 +81,8 @@ function apiRoutes(id: string, properties: Record<string, unknown>, settings: Ap
   const notServed = (message: string): void => context.warn(`${id}: not served: ${message}`);
   const definition = readDefinition(properties, context.templateDir, context.resolver);
   if (definition !== undefined && !definition.ok) notServed(definition.reason);
-  const routes = definition?.ok === true ? openApiRoutes(definition.definition, 'http', settings, context.functions, notServed) : [];
+  const warn = (message: string): void => context.warn(`${id}: ${message}`);
+  const routes = definition?.ok === true ? openApiRoutes(definition.definition, 'http', settings, { functions: context.functions, notServed, warn }) : [];
   if (properties.Target === undefined) return routes;
   const target = functionTarget(properties.Target, context.functions);
   if (!target.ok) {

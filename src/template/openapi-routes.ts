@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { routeAuth } from './api-auth.js';
 import { listCors } from './api-cors.js';
 import { parseCfnYaml } from './cfn-yaml.js';
 import { functionTarget } from './function-target.js';
@@ -18,6 +19,13 @@ import type { ApiKind, TemplateFunction, TemplateRoute } from './template-functi
 export interface DefinedRoute {
   fn: TemplateFunction;
   route: TemplateRoute;
+}
+
+export interface DefinitionContext {
+  functions: readonly TemplateFunction[];
+  /** `METHOD /path: why` for each operation left out. */
+  notServed(message: string): void;
+  warn(message: string): void;
 }
 
 const OPERATIONS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'x-amazon-apigateway-any-method'];
@@ -53,8 +61,8 @@ export function readDefinition(properties: Record<string, unknown>, templateDir:
   }
 }
 
-/** The routes of one definition; `notServed` gets `METHOD /path: why` for each operation left out. */
-export function openApiRoutes(definition: Record<string, unknown>, api: ApiKind, settings: ApiSettings, functions: readonly TemplateFunction[], notServed: (message: string) => void): DefinedRoute[] {
+/** The routes of one definition, on the API's stage, with its CORS and its DefaultAuthorizer (SAM sets that on every path of the definition). */
+export function openApiRoutes(definition: Record<string, unknown>, api: ApiKind, settings: ApiSettings, { functions, notServed, warn }: DefinitionContext): DefinedRoute[] {
   const routes: DefinedRoute[] = [];
   const cors = settings.cors ?? (api === 'http' ? definitionCors(definition['x-amazon-apigateway-cors']) : undefined);
   const binary = api === 'rest' ? [...settings.binaryMediaTypes, ...mediaTypes(definition['x-amazon-apigateway-binary-media-types'])] : [];
@@ -82,6 +90,9 @@ export function openApiRoutes(definition: Record<string, unknown>, api: ApiKind,
       const route: TemplateRoute = { api, method, path: routePath === '$default' ? '$default' : routePath, payloadFormat: payload, stage: settings.stage, binaryMediaTypes: binary };
       if (cors !== undefined) route.cors = cors;
       if (settings.stageVariables !== undefined) route.stageVariables = settings.stageVariables;
+      const auth = routeAuth(undefined, settings.auth, key, warn);
+      if (auth !== undefined) route.auth = auth;
+      if (asMap(spec).security !== undefined) warn(`${key}: its OpenAPI security is not read (emu takes authorizers from the API's Auth, not from the definition)`);
       routes.push({ fn: target.fn, route });
     }
   }

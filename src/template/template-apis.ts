@@ -60,7 +60,7 @@ function serverlessDefinitions(context: TemplateApisContext): DefinedRoute[] {
     const notServed = (message: string): void => context.warn(`${id}: not served: ${message}`);
     if (definition === undefined || settings === undefined) continue;
     if (!definition.ok) notServed(definition.reason);
-    else routes.push(...openApiRoutes(definition.definition, rest ? 'rest' : 'http', settings, context.functions, notServed));
+    else routes.push(...openApiRoutes(definition.definition, rest ? 'rest' : 'http', settings, { functions: context.functions, notServed, warn: (message) => context.warn(`${id}: ${message}`) }));
   }
   return routes;
 }
