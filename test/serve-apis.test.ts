@@ -149,12 +149,15 @@ describe('emu serve --template: APIs defined outside Events', () => {
 });
 
 describe('reading a definition on an API with Auth', () => {
-  test("the API's DefaultAuthorizer guards the definition's routes; an operation's own security is named as not read", () => {
+  test("the API's DefaultAuthorizer guards the definition's routes; one with its own security is named as left open", () => {
     const template = readSamTemplate(`${REPO_ROOT}/test/fixtures/serve-apis/auth.yaml`);
-    const route = template.functions.find((fn) => fn.logicalId === 'RouteFunction')?.routes[0];
-    assert.equal(route?.path, '/guarded');
-    assert.equal(route?.auth?.kind, 'lambda');
-    assert.equal(route?.auth?.name, 'Gate');
-    assert.ok(template.warnings.includes("GuardedApi: GET /guarded: its OpenAPI security is not read (emu takes authorizers from the API's Auth, not from the definition)"), template.warnings.join('\n'));
+    const routes = template.functions.find((fn) => fn.logicalId === 'RouteFunction')?.routes ?? [];
+    const guarded = routes.find((route) => route.path === '/guarded');
+    assert.equal(guarded?.auth?.kind, 'lambda');
+    assert.equal(guarded?.auth?.name, 'Gate');
+    const own = routes.find((route) => route.path === '/own-security');
+    assert.ok(own !== undefined && own.auth === undefined, JSON.stringify(routes));
+    const warning = "GuardedApi: route GET /own-security is left unprotected: its OpenAPI security is not read (emu takes authorizers from the API's Auth, not from the definition)";
+    assert.ok(template.warnings.includes(warning), template.warnings.join('\n'));
   });
 });

@@ -61,7 +61,7 @@ export function readDefinition(properties: Record<string, unknown>, templateDir:
   }
 }
 
-/** The routes of one definition, on the API's stage, with its CORS and its DefaultAuthorizer (SAM sets that on every path of the definition). */
+/** The routes of one definition, on the API's stage, with its CORS and its DefaultAuthorizer (SAM sets that on every operation of the definition without its own security). */
 export function openApiRoutes(definition: Record<string, unknown>, api: ApiKind, settings: ApiSettings, { functions, notServed, warn }: DefinitionContext): DefinedRoute[] {
   const routes: DefinedRoute[] = [];
   const cors = settings.cors ?? (api === 'http' ? definitionCors(definition['x-amazon-apigateway-cors']) : undefined);
@@ -90,9 +90,11 @@ export function openApiRoutes(definition: Record<string, unknown>, api: ApiKind,
       const route: TemplateRoute = { api, method, path: routePath === '$default' ? '$default' : routePath, payloadFormat: payload, stage: settings.stage, binaryMediaTypes: binary };
       if (cors !== undefined) route.cors = cors;
       if (settings.stageVariables !== undefined) route.stageVariables = settings.stageVariables;
-      const auth = routeAuth(undefined, settings.auth, key, warn);
+      // SAM leaves an operation's own security alone and gives the others the DefaultAuthorizer.
+      const own = asMap(spec).security !== undefined;
+      const auth = own ? undefined : routeAuth(undefined, settings.auth, key, warn);
       if (auth !== undefined) route.auth = auth;
-      if (asMap(spec).security !== undefined) warn(`${key}: its OpenAPI security is not read (emu takes authorizers from the API's Auth, not from the definition)`);
+      if (own) warn(`route ${key} is left unprotected: its OpenAPI security is not read (emu takes authorizers from the API's Auth, not from the definition)`);
       routes.push({ fn: target.fn, route });
     }
   }
