@@ -18,6 +18,8 @@ export function toJsonRecord(result: InvocationResult): Record<string, unknown> 
     peakRssBytes: metrics.peakRssBytes ?? null,
     peakRssMethod: metrics.peakRssMethod,
     callerLatencyMs: round2(metrics.callerLatencyMs),
+    // A streamed response only: time to first byte and the bytes it streamed.
+    ...(metrics.bytesStreamed === undefined ? {} : { timeToFirstByteMs: round2(metrics.timeToFirstByteMs), bytesStreamed: metrics.bytesStreamed }),
   };
 }
 

@@ -13,6 +13,7 @@ import type { CliIo } from './io.js';
 import { buildRecord, displayLog, toJsonRecord } from './render.js';
 import { parseRunOptions } from './run-options.js';
 import { onInterrupt } from './signals.js';
+import { streamToStdout } from './stream-output.js';
 import { lookUpTemplateFunction } from './template-lookup.js';
 import { RUN_USAGE } from './usage.js';
 
@@ -56,9 +57,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     onWarning: (message) => io.stderr.write(`emu: warning: ${message}\n`),
   });
 
+  // A streamed response goes to stdout as it comes; --json collects it into its one record.
+  const streamer = options.json ? undefined : streamToStdout(io.stdout);
   const finished: Promise<InvocationResult> = (async () => {
     const eventJson = fileEvent ?? (await readEventJson('-', io.stdin));
-    return emulator.invokeJson(eventJson, context?.invoke);
+    return emulator.invokeJson(eventJson, streamer === undefined ? context?.invoke : { ...context?.invoke, onResponseStream: streamer.onResponseStream });
   })();
   let interrupted = false;
   const interruption = new Promise<undefined>((resolve) => {
@@ -75,7 +78,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       return ExitCode.interrupted;
     }
     const record = build === undefined ? toJsonRecord(result) : { ...toJsonRecord(result), build: buildRecord(build) };
-    io.stdout.write(options.json ? `${JSON.stringify(record)}\n` : `${result.payloadJson}\n`);
+    const streamed = (await streamer?.finished()) === true;
+    if (!streamed) io.stdout.write(options.json ? `${JSON.stringify(record)}\n` : `${result.payloadJson}\n`);
     if (result.error !== undefined) {
       const message = result.error.errorMessage.split('\n')[0];
       io.stderr.write(`emu: the function failed: ${result.error.errorType}: ${message}\n`);

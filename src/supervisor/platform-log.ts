@@ -40,6 +40,9 @@ export function reportLine(requestId: string, metrics: InvocationMetrics, errorT
     `Max Memory Used: ${metrics.maxMemoryUsedMb ?? 0} MB`,
   ];
   if (metrics.initDurationMs !== undefined) fields.push(`Init Duration: ${metrics.initDurationMs.toFixed(2)} ms`);
+  // emu's own fields, for a streamed response only (AWS's REPORT line has no such fields).
+  if (metrics.timeToFirstByteMs !== undefined) fields.push(`Time To First Byte: ${metrics.timeToFirstByteMs.toFixed(2)} ms`);
+  if (metrics.bytesStreamed !== undefined) fields.push(`Bytes Streamed: ${metrics.bytesStreamed}`);
   return [...fields, ...statusFields(statusOf(errorType, metrics.sandboxLost))].join('\t');
 }
 
