@@ -2,6 +2,7 @@
 // quick create and long form, OpenAPI definitions, AWS::Lambda::Url), stage variables, and the names the
 // Invoke API takes, through the real CLI and real HTTP requests (docs/api-definitions.md).
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { readSamTemplate } from '../src/template/index.js';
@@ -159,5 +160,26 @@ describe('reading a definition on an API with Auth', () => {
     assert.ok(own !== undefined && own.auth === undefined, JSON.stringify(routes));
     const warning = "GuardedApi: route GET /own-security is left unprotected: its OpenAPI security is not read (emu takes authorizers from the API's Auth, not from the definition)";
     assert.ok(template.warnings.includes(warning), template.warnings.join('\n'));
+  });
+});
+
+describe('reading definitions emu cannot serve', () => {
+  test('each is named with why, none throws', () => {
+    const template = readSamTemplate(`${REPO_ROOT}/test/fixtures/serve-apis/bad.yaml`);
+    const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'serve-apis');
+    const expected = [
+      'NotAMap: not served: its definition is not an OpenAPI document (a map): text',
+      `Missing: not served: cannot read its definition ${dir}/missing.yaml: ENOENT`,
+      'InS3: not served: its definition is in S3 ({"Bucket":"b","Key":"k"}); emu reads only a local file',
+      "NoVersion: not served: GET /v: payloadFormatVersion must be 1.0 or 2.0 for an HTTP API's Lambda integration, got undefined",
+      'BadTarget: not served: Target: its target 42 is not a function of this template (it cannot be resolved locally)',
+      'BadKey: not served: RouteKey no key is not "METHOD /path" or $default',
+      'Orphan: its ApiId nowhere is not an HTTP AWS::ApiGatewayV2::Api of this template; route not served',
+      'NoUrl: Function URL not served: its target null is not a function of this template (it cannot be resolved locally)',
+    ];
+    for (const warning of expected) assert.ok(template.warnings.includes(warning), `${warning}\nnot in:\n${template.warnings.join('\n')}`);
+    assert.ok(template.warnings.some((warning) => warning.startsWith(`Broken: not served: its definition ${dir}/broken.yaml is not valid YAML or JSON`)), template.warnings.join('\n'));
+    assert.deepEqual(template.functions[0]?.routes, []);
+    assert.equal(template.functions[0]?.functionUrl, false);
   });
 });
