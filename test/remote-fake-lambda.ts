@@ -31,6 +31,8 @@ export interface FakeLambda {
   /** 200 answers written whole, per event n. */
   answered: Map<number, number>;
   configuration: FunctionConfiguration;
+  /** Invocations that arrived while an update was InProgress (a --cold that did not wait). */
+  invokedWhileUpdating: number;
   /** Every UpdateFunctionConfiguration body, in order. */
   updates: Array<Record<string, unknown>>;
   /** Fail the nth UpdateFunctionConfiguration (1-based) with a 400, or make it end in LastUpdateStatus Failed. */
@@ -49,6 +51,7 @@ export async function startFakeLambda(options: { updateStepsInProgress?: number 
     url: '',
     attempts: new Map(),
     answered: new Map(),
+    invokedWhileUpdating: 0,
     configuration: { FunctionName: 'fake-fn', MemorySize: 256, Timeout: 30, Environment: { Variables: { KEEP: 'me' } }, LastUpdateStatus: 'Successful' },
     updates: [],
     close: async () => {
@@ -58,6 +61,7 @@ export async function startFakeLambda(options: { updateStepsInProgress?: number 
     },
   };
   const invoke = (event: FakeEvent, response: ServerResponse): void => {
+    if (fake.configuration.LastUpdateStatus === 'InProgress') fake.invokedWhileUpdating += 1;
     const attempt = (fake.attempts.get(event.n) ?? 0) + 1;
     fake.attempts.set(event.n, attempt);
     const fault = event.fault;

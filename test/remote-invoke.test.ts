@@ -157,3 +157,78 @@ describe('--remote against a fake Invoke API that throttles, fails, drops and st
     assert.match(arn.stdout, /in eu-west-1 at/, 'an ARN alone implies --remote, its region wins over AWS_REGION');
   });
 });
+
+describe('emu bench --remote: warm figures, and --cold by a configuration change that is always undone', () => {
+  let fake: FakeLambda;
+  before(async () => (fake = await startFakeLambda()));
+  after(async () => fake.close());
+  const ORIGINAL = { KEEP: 'me' };
+
+  async function bench(args: string[], onSpawn?: (pid: number) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const file = eventsFile(`bench-${Math.random().toString(36).slice(2)}.ndjson`, [{ n: 1 }, { n: 2 }]);
+    return runEmu(['bench', 'fake-fn', file, '--remote', '--endpoint-url', fake.url, ...args], { env: AWS_ENV, timeoutMs: 90_000, ...(onSpawn === undefined ? {} : { onSpawn }) });
+  }
+  const variablesSent = (): unknown[] => fake.updates.map((update) => (update.Environment as { Variables: Record<string, string> }).Variables);
+
+  test('--cold: one bump per cold invocation, each waited for, then the original variables back; cold samples carry the Init Duration', async () => {
+    fake.updates.length = 0;
+    const run = await bench(['--cold', '-n', '2', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { modes: Record<string, { initDurationMs: { count: number; p50: number }; durationMs: { p50: number }; maxMemoryUsedMb: { max: number } }>; measuredOn: { memorySizeMb: number; timeoutSeconds: number } };
+    assert.deepEqual(Object.keys(report.modes).sort(), ['cold', 'warm']);
+    assert.deepEqual([report.modes.cold?.initDurationMs.count, report.modes.cold?.initDurationMs.p50], [4, 150.25]);
+    assert.equal(report.modes.warm?.initDurationMs.count, 0);
+    assert.deepEqual([report.modes.warm?.durationMs.p50, report.modes.warm?.maxMemoryUsedMb.max], [12.5, 70]);
+    assert.deepEqual([report.measuredOn.memorySizeMb, report.measuredOn.timeoutSeconds], [256, 30]);
+    const sent = variablesSent();
+    assert.equal(sent.length, 5, '4 bumps (2 events × 2 runs) and the restore');
+    assert.equal(fake.invokedWhileUpdating, 0, 'every update waited for before invoking');
+    for (const variables of sent.slice(0, 4)) assert.match(String((variables as Record<string, string>).EMU_COLD_START), /^\d+-\d+$/);
+    assert.equal(new Set(sent.slice(0, 4).map((variables) => (variables as Record<string, string>).EMU_COLD_START)).size, 4, 'each bump a new value');
+    assert.deepEqual(sent[4], ORIGINAL);
+    assert.deepEqual(fake.configuration.Environment.Variables, ORIGINAL);
+    assert.match(run.stderr, /--cold: setting EMU_COLD_START=.* waiting for the update/);
+    assert.match(run.stderr, /--cold: fake-fn restored/);
+  });
+
+  test('warm only by default; --max-memory gates the service-reported Max Memory Used', async () => {
+    fake.updates.length = 0;
+    const run = await bench(['-n', '3', '--max-memory', '64']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /gate failed: max-memory/);
+    assert.equal(fake.updates.length, 0, 'no configuration change without --cold');
+  });
+
+  for (const how of ['refuse', 'status-failed'] as const) {
+    test(`a configuration change that fails midway (${how}) still restores the original configuration`, async () => {
+      fake.updates.length = 0;
+      fake.failUpdate = { at: 2, how };
+      try {
+        const run = await bench(['--cold', '-n', '2']);
+        assert.notEqual(run.code, 0);
+        assert.match(run.stderr, /failed midway: restoring the configuration first/);
+        assert.match(run.stderr, /fake-fn restored/);
+        assert.deepEqual(variablesSent().at(-1), ORIGINAL);
+        assert.deepEqual(fake.configuration.Environment.Variables, ORIGINAL);
+        assert.equal(fake.configuration.LastUpdateStatus, 'Successful');
+      } finally {
+        delete fake.failUpdate;
+      }
+    });
+  }
+
+  test('Ctrl-C during --cold: stops, restores the original configuration, exits 130', async () => {
+    fake.updates.length = 0;
+    let pid = 0;
+    const running = bench(['--cold', '-n', '5'], (spawned) => (pid = spawned));
+    const until = Date.now() + 30_000;
+    while (fake.updates.length < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(fake.updates.length >= 2, 'the bench got under way');
+    process.kill(pid, 'SIGINT');
+    const run = await running;
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(run.stderr, /interrupted: restoring the configuration first/);
+    assert.deepEqual(variablesSent().at(-1), ORIGINAL);
+    assert.deepEqual(fake.configuration.Environment.Variables, ORIGINAL);
+  });
+});

@@ -45,6 +45,10 @@ export async function runBenchCommand(argv: string[], io: CliIo): Promise<number
     io.stdout.write(BENCH_USAGE);
     return ExitCode.success;
   }
+  if (options.remote !== undefined) {
+    const { runRemoteBenchCommand } = await import('./remote-bench-command.js');
+    return runRemoteBenchCommand(options, options.remote, io);
+  }
   const reporter = {
     notice: (message: string) => io.stderr.write(`emu: ${message}\n`),
     warning: (message: string) => io.stderr.write(`emu: warning: ${message}\n`),
@@ -89,7 +93,7 @@ function reportContext(options: BenchOptions, fn: ResolvedFunction, events: Benc
   };
 }
 
-async function readEvents(source: string | undefined, io: CliIo): Promise<BenchEvents> {
+export async function readEvents(source: string | undefined, io: CliIo): Promise<BenchEvents> {
   if (source === undefined) return readBenchEvents(undefined, 'events');
   if (source === '-') return readBenchEvents(io.stdin as AsyncIterable<Buffer | string>, 'events on stdin');
   const info = await stat(source).catch(() => undefined);
@@ -98,7 +102,7 @@ async function readEvents(source: string | undefined, io: CliIo): Promise<BenchE
   return readBenchEvents(createReadStream(source), `events file ${source}`);
 }
 
-async function checkFolder(file: string): Promise<void> {
+export async function checkFolder(file: string): Promise<void> {
   const folder = path.dirname(path.resolve(file));
   const info = await stat(folder).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) throw usageError(`${file}: folder ${folder} not found`);
@@ -130,7 +134,7 @@ async function runWithProgress(options: BenchOptions, fn: ResolvedFunction, cont
   }
 }
 
-function evaluateGates(options: BenchOptions, report: BenchReport, samples: BenchSamples, baseline: BenchReport | undefined, notes: string[]): GateResult[] {
+export function evaluateGates(options: BenchOptions, report: BenchReport, samples: BenchSamples, baseline: BenchReport | undefined, notes: string[]): GateResult[] {
   const gates: GateResult[] = [];
   if (options.maxMemoryMb !== undefined) gates.push(maxMemoryGate(samples.samples, options.maxMemoryMb));
   if (options.maxDurationMs !== undefined) gates.push(maxDurationGate(report, options.maxDurationMs));
@@ -141,7 +145,7 @@ function evaluateGates(options: BenchOptions, report: BenchReport, samples: Benc
   return gates;
 }
 
-async function finish(options: BenchOptions, report: BenchReport, samples: BenchSamples, io: CliIo): Promise<number> {
+export async function finish(options: BenchOptions, report: BenchReport, samples: BenchSamples, io: CliIo): Promise<number> {
   const gates = report.gates ?? [];
   io.stdout.write(options.json ? serializeReport(report) : `${renderBenchReport(report, samples.samples)}${gates.length > 0 ? `\n${renderGates(gates)}` : ''}`);
   const failedInvocations = samples.samples.filter((sample) => sample.status === 'error');

@@ -2,7 +2,8 @@
 import { usageError } from '../errors/emu-error.js';
 import { BENCH_MODES, type BenchMode } from '../bench/index.js';
 import type { FunctionSetupFlags } from './function-setup.js';
-import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, parseStrict, parseWholeNumber, templateFlagsFrom, type FunctionFlagOptions, type TemplateFlags } from './run-options.js';
+import { checkRemoteCombination, REMOTE_OPTIONS, remoteFlagsFrom, type RemoteFlags } from './remote-options.js';
+import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, LOCAL_ONLY_FLAGS, parseStrict, parseWholeNumber, templateFlagsFrom, type FunctionFlagOptions, type TemplateFlags } from './run-options.js';
 
 export interface BenchOptions {
   help: boolean;
@@ -22,6 +23,8 @@ export interface BenchOptions {
   durationTolerancePct: number;
   maxMemoryMb: number | undefined;
   maxDurationMs: number | undefined;
+  /** --remote and its flags (remote-options.ts); undefined: local. */
+  remote: RemoteFlags | undefined;
   emulator: FunctionFlagOptions;
   /** Env files, layers, role: resolved by setUpFunction before anything runs. */
   setup: FunctionSetupFlags;
@@ -45,6 +48,7 @@ const BENCH_OPTIONS = {
   'max-duration': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
+  ...REMOTE_OPTIONS,
 } as const;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -54,11 +58,31 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const [handler, eventSource, ...extra] = positionals;
   if (handler === undefined) throw usageError('missing <handler> or <LogicalId>, e.g. emu bench index.handler events.ndjson');
   if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]}'`);
+  const remote = remoteFlagsFrom(values, handler);
+  if (remote !== undefined) return remoteBenchOptions(values, handler, eventSource, remote);
   if (values.cold === true || values.warm === true) throw usageError('emu bench measures both modes: choose them with --modes cold,warm instead of --cold/--warm');
   if (values.inspect !== undefined || values['inspect-brk'] !== undefined) throw usageError('--inspect cannot be used with emu bench: a debugger would be what it measures');
   const { mode: _ignored, ...emulator } = functionOptionsFrom(values);
   const setup = functionSetupFrom(values);
   const options: BenchOptions = { ...withDefaults(handler), eventSource, emulator, setup, template, json: values.json === true, verbose: values.verbose === true };
+  applyCommonFlags(options, values);
+  return options;
+}
+
+type BenchValues = ReturnType<typeof parseStrict<typeof BENCH_OPTIONS>>['values'];
+
+/** A deployed function: warm by default, --cold adds cold (a configuration bump per invocation); none of the local function's flags. */
+function remoteBenchOptions(values: BenchValues, handler: string, eventSource: string | undefined, remote: RemoteFlags): BenchOptions {
+  checkRemoteCombination(values, LOCAL_ONLY_FLAGS.filter((flag) => flag !== 'cold'));
+  if (values.cold === true && values.modes !== undefined) throw usageError('--cold and --modes cannot be used together: --cold measures cold and warm');
+  const options: BenchOptions = { ...withDefaults(handler), eventSource, remote, modes: values.cold === true ? ['cold', 'warm'] : ['warm'], json: values.json === true, verbose: values.verbose === true };
+  if (values.region !== undefined) options.emulator.region = values.region;
+  if (values.profile !== undefined) options.setup.profile = values.profile;
+  applyCommonFlags(options, values);
+  return options;
+}
+
+function applyCommonFlags(options: BenchOptions, values: BenchValues): void {
   if (values.runs !== undefined) options.runs = atLeastOne('--runs', values.runs);
   if (values.concurrency !== undefined) options.concurrency = atLeastOne('--concurrency', values.concurrency);
   if (values.modes !== undefined) options.modes = parseModes(values.modes);
@@ -70,7 +94,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   if (values.tolerance !== undefined) options.memoryTolerancePct = parsePositive('--tolerance', values.tolerance, true);
   if (values['duration-tolerance'] !== undefined) options.durationTolerancePct = parsePositive('--duration-tolerance', values['duration-tolerance'], true);
   checkCombinations(options, values.tolerance !== undefined || values['duration-tolerance'] !== undefined);
-  return options;
 }
 
 function checkCombinations(options: BenchOptions, toleranceGiven: boolean): void {
@@ -123,6 +146,7 @@ function withDefaults(handler: string): BenchOptions {
     durationTolerancePct: BENCH_DEFAULTS.durationTolerancePct,
     maxMemoryMb: undefined,
     maxDurationMs: undefined,
+    remote: undefined,
     emulator: {},
     setup: { noCredentials: false, envFiles: [], layers: [] },
     template: { file: undefined, parameterOverrides: [] },
@@ -156,6 +180,12 @@ CI gates (a failed gate exits 1):
                                memory size is refused); fail on a regression:
       --tolerance PCT          Max Memory Used may grow by PCT% (default ${BENCH_DEFAULTS.memoryTolerancePct})
       --duration-tolerance PCT warm p50 Duration may grow by PCT% or 1 ms (default ${BENCH_DEFAULTS.durationTolerancePct})
+Remote (docs/remote-invoke.md):
+      --remote                 <handler> is a deployed function's name or ARN (an ARN alone implies it):
+                               warm figures from the service's REPORT lines; gates as locally
+      --cold                   with --remote: cold too, each cold invocation after a configuration
+                               change (an environment variable bump), restored at the end
+      --endpoint-url URL, --remote-timeout SEC, --region, --profile, --dry-run   as for emu run --remote
   -h, --help                   this help
 
 Exit codes: 0 success, 1 a failed gate or function error, 2 usage error, 3 internal error, 130 interrupted.

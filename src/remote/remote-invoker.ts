@@ -54,6 +54,11 @@ export class RemoteInvoker {
     this.#client = createLambdaClient({ ...options.target, maxSockets: options.concurrency });
   }
 
+  /** The client, for the configuration calls of --cold (cold-start-forcer.ts). */
+  get client(): LambdaClient {
+    return this.#client;
+  }
+
   /** The client's region, as the SDK resolved it (flag, environment, profile). */
   async region(): Promise<string> {
     return this.#client.config.region();
