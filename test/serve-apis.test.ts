@@ -183,3 +183,20 @@ describe('reading definitions emu cannot serve', () => {
     assert.equal(template.functions[0]?.functionUrl, false);
   });
 });
+
+describe('emu serve --template: a definition on an API with a DefaultAuthorizer', () => {
+  let serve: RunningServe;
+  before(async () => (serve = await startServe(['--template', `${REPO_ROOT}/test/fixtures/serve-apis/auth.yaml`])));
+  after(async () => {
+    await serve.stop();
+    assertNoProcessLeft();
+  });
+
+  test("the default authorizer guards the definition's route; one with its own security is open, and named at start", async () => {
+    // No Identity: SAM gives the authorizer no identity source, so it runs for every request and denies this one.
+    assert.equal((await send(`${serve.url}/guarded`)).status, 403);
+    assert.equal((await send(`${serve.url}/guarded`, { headers: ['Authorization', 'yes'] })).status, 200);
+    assert.equal((await send(`${serve.url}/own-security`)).status, 200);
+    assert.match(serve.stderr(), /^emu: warning: GuardedApi: route GET \/own-security is left unprotected/m);
+  });
+});
