@@ -122,7 +122,7 @@ async function templateFunctions(options: ServeOptions, reporter: SetupReporter,
   const served: ResolvedServed[] = [];
   for (const fn of template.functions) {
     const resolved = await resolveFunctionOptions({ handler: fn.handler, flags, setup: options.setup, template: fn }, reporter);
-    served.push({ fn: resolved, alias: fn.logicalId, routes: fn.routes, functionUrl: fn.functionUrl, ...(fn.functionUrlCors === undefined ? {} : { functionUrlCors: fn.functionUrlCors }) });
+    served.push({ fn: resolved, alias: fn.logicalId, routes: fn.routes, functionUrl: fn.functionUrl, ...(fn.functionUrlCors === undefined ? {} : { functionUrlCors: fn.functionUrlCors }), ...(fn.functionUrlStreaming === true ? { functionUrlStreaming: true } : {}) });
   }
   return served;
 }

@@ -8,6 +8,7 @@ import type { InvocationResult } from '../supervisor/index.js';
 import type { EventContext } from './event-context.js';
 import { BuildError } from '../build/build-error.js';
 import type { FunctionHost } from './function-host.js';
+import type { StreamedBody } from './function-url-stream.js';
 import { internalServerError, jsonMessage, type GatewayResponse } from './gateway-response.js';
 import { httpApiEvent } from './http-api-event.js';
 import { httpApiResponse } from './http-api-response.js';
@@ -21,6 +22,8 @@ export interface RouteAnswer {
   response: GatewayResponse;
   functionName?: string;
   result?: InvocationResult;
+  /** A streamed answer: `response` is its head, and this writes the body as it comes. */
+  streamed?: StreamedBody;
 }
 
 export async function invokeForRoute(

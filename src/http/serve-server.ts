@@ -11,6 +11,7 @@ import type { EmulatorOptions } from '../emulator.js';
 import type { CorsRule } from '../template/index.js';
 import { gatewayPreflight, isPreflight, restMockPreflight, withGatewayCors } from './cors.js';
 import { FunctionHost } from './function-host.js';
+import { invokeStreamedFunctionUrl } from './function-url-stream.js';
 import { jsonMessage, noRoute, type GatewayResponse } from './gateway-response.js';
 import { handleInvoke, INVOKE_PATH, serviceError } from './invoke-api.js';
 import { BodyTooLargeError, readIncomingRequest, type IncomingRequest } from './incoming-request.js';
@@ -29,6 +30,8 @@ export interface ServedFunction {
   functionUrl: boolean;
   /** The Function URL's CORS settings (FunctionUrlConfig.Cors). */
   functionUrlCors?: CorsRule;
+  /** FunctionUrlConfig.InvokeMode RESPONSE_STREAM. */
+  functionUrlStreaming?: boolean;
 }
 
 export interface ServeServerOptions {
@@ -101,7 +104,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       const cors = fn.functionUrlCors;
       const fnUrl = await listen(next, async (request) => {
         if (cors !== undefined && isPreflight(request)) return { response: gatewayPreflight(cors, request) };
-        const answer = await invokeForRoute(request, 'function-url', host, serverContext(request, options), options.writeLog);
+        const answer = fn.functionUrlStreaming === true ? await invokeStreamedFunctionUrl(request, host, serverContext(request, options), options.writeLog) : await invokeForRoute(request, 'function-url', host, serverContext(request, options), options.writeLog);
         return cors === undefined ? answer : { ...answer, response: withGatewayCors(cors, request, answer.response) };
       });
       functionUrls.push({ functionName: host.name, url: fnUrl });
@@ -154,6 +157,12 @@ async function serveOne(req: IncomingMessage, res: ServerResponse, handle: (requ
   const { response } = answer;
   // Logged before answering, so the line is there by the time the client has its response.
   writeLog(accessLine(req, response, answer, performance.now() - started));
+  if (answer.streamed !== undefined) {
+    return answer.streamed.pipeTo(res, response).catch((error: unknown) => {
+      writeLog(`emu: internal error while streaming ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}\n`);
+      res.destroy();
+    });
+  }
   try {
     writeResponse(res, response);
   } catch (error) {

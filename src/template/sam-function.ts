@@ -67,6 +67,7 @@ export function readSamFunction(logicalId: string, properties: Record<string, un
   if (fn.functionUrl && asMap(properties.FunctionUrlConfig).AuthType === 'AWS_IAM') warnServe('FunctionUrlConfig AuthType AWS_IAM is not enforced locally');
   const urlCors = fn.functionUrl ? listCors('function-url', asMap(properties.FunctionUrlConfig).Cors) : undefined;
   if (urlCors !== undefined) fn.functionUrlCors = urlCors;
+  if (fn.functionUrl && asMap(properties.FunctionUrlConfig).InvokeMode === 'RESPONSE_STREAM') fn.functionUrlStreaming = true;
   return { ok: true, fn };
 }
 

@@ -86,7 +86,7 @@ function lambdaUrls(context: TemplateApisContext): string[] {
     const cors = listCors('function-url', properties.Cors);
     if (cors !== undefined) fn.functionUrlCors = cors;
     if (properties.AuthType === 'AWS_IAM') context.warn(`${id}: AuthType AWS_IAM is not enforced locally`);
-    if (properties.InvokeMode === 'RESPONSE_STREAM') context.warn(`${id}: InvokeMode RESPONSE_STREAM is not emulated; responses are buffered`);
+    if (properties.InvokeMode === 'RESPONSE_STREAM') fn.functionUrlStreaming = true;
     const qualifier = properties.Qualifier ?? target.qualifier;
     if (qualifier !== undefined && qualifier !== '$LATEST') context.warn(`${id}: Qualifier ${textOf(qualifier)}: emu has one version of ${fn.logicalId} and serves it`);
   }

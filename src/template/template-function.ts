@@ -39,6 +39,8 @@ export interface TemplateFunction {
   functionUrl: boolean;
   /** FunctionUrlConfig.Cors, if the URL has one. */
   functionUrlCors?: CorsRule;
+  /** FunctionUrlConfig.InvokeMode RESPONSE_STREAM: the URL streams the function's response. */
+  functionUrlStreaming?: boolean;
   /** Absolute folders of the local AWS::Serverless::LayerVersion resources it uses, in the template's order. */
   layers: string[];
   /** The execution role, when the template gives a literal ARN. */
