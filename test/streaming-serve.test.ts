@@ -112,3 +112,33 @@ test('an error after the first byte cuts the response (no last chunk); one befor
   const again = await get(`${urlOf('FailsMidStream')}/`);
   assert.equal(Buffer.concat(again.chunks).toString(), 'partial', 'the server and the function go on');
 });
+
+test('InvokeWithResponseStream through @aws-sdk/client-lambda: PayloadChunk events as written, then InvokeComplete with the error and the log tail', async () => {
+  const { LambdaClient, InvokeWithResponseStreamCommand } = await import('@aws-sdk/client-lambda');
+  const client = new LambdaClient({ endpoint: serve.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    const read = async (functionName: string, logType?: 'Tail') => {
+      const answer = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: functionName, Payload: Buffer.from('{}'), ...(logType === undefined ? {} : { LogType: logType }) }));
+      const chunks: string[] = [];
+      let complete: { ErrorCode?: string; ErrorDetails?: string; LogResult?: string } | undefined;
+      for await (const event of answer.EventStream ?? []) {
+        if (event.PayloadChunk?.Payload !== undefined) chunks.push(Buffer.from(event.PayloadChunk.Payload).toString());
+        if (event.InvokeComplete !== undefined) complete = event.InvokeComplete;
+      }
+      return { answer, chunks, complete };
+    };
+    const paced = await read('Paced');
+    assert.equal(paced.answer.StatusCode, 200);
+    assert.equal(paced.answer.ExecutedVersion, '$LATEST');
+    assert.equal(paced.chunks[0], 'first,', 'the first write is its own PayloadChunk');
+    assert.equal(paced.chunks.join(''), 'first,second');
+    assert.ok(paced.complete !== undefined && paced.complete.ErrorCode === undefined, JSON.stringify(paced.complete));
+    const failed = await read('FailsMidStream', 'Tail');
+    assert.equal(failed.chunks.join(''), 'partial');
+    assert.equal(failed.complete?.ErrorCode, 'Error');
+    assert.equal(failed.complete?.ErrorDetails, 'broke mid-stream');
+    assert.match(Buffer.from(failed.complete?.LogResult ?? '', 'base64').toString(), /broke mid-stream[\s\S]*REPORT RequestId/);
+  } finally {
+    client.destroy();
+  }
+});

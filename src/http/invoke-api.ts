@@ -92,7 +92,7 @@ function invokeResponse(result: InvocationResult, version: string, tail: Platfor
 }
 
 /** The last 4 KB of what CloudWatch would hold for the invocation, START to REPORT in the function's log format, base64-encoded. */
-function logTail(result: InvocationResult, version: string, format: PlatformLogFormat | undefined): string {
+export function logTail(result: InvocationResult, version: string, format: PlatformLogFormat | undefined): string {
   const line = (text: string | undefined): string => (text === undefined ? '' : `${text}\n`);
   const text = [
     line(format === undefined ? startLine(result.requestId, version) : format.start(result.requestId)),

@@ -12,6 +12,7 @@ import type { CorsRule } from '../template/index.js';
 import { gatewayPreflight, isPreflight, restMockPreflight, withGatewayCors } from './cors.js';
 import { FunctionHost } from './function-host.js';
 import { invokeStreamedFunctionUrl } from './function-url-stream.js';
+import { handleStreamInvoke, STREAM_INVOKE_PATH } from './invoke-stream-api.js';
 import { jsonMessage, noRoute, type GatewayResponse } from './gateway-response.js';
 import { handleInvoke, INVOKE_PATH, serviceError } from './invoke-api.js';
 import { BodyTooLargeError, readIncomingRequest, type IncomingRequest } from './incoming-request.js';
@@ -82,6 +83,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   };
   try {
     const url = await listen(options.port, async (request) => {
+      if (STREAM_INVOKE_PATH.test(request.rawPath)) return handleStreamInvoke(request, { functions: hosts, region: options.region, accountId: options.accountId, writeLog: options.writeLog });
       if (INVOKE_PATH.test(request.rawPath)) {
         const answer = await handleInvoke(request, { functions: hosts, region: options.region, accountId: options.accountId, writeLog: options.writeLog });
         return answer.result === undefined ? { response: answer.response, functionName: answer.functionName } : { ...answer, result: answer.result };

@@ -1,0 +1,35 @@
+/**
+ * application/vnd.amazon.eventstream messages, as InvokeWithResponseStream sends them: a prelude
+ * (total length, headers length, CRC32 of those 8 bytes), string headers, the payload, and a CRC32
+ * of everything before it. All integers big-endian.
+ */
+import { crc32 } from 'node:zlib';
+
+const STRING_HEADER_TYPE = 7;
+const PRELUDE_BYTES = 12;
+const CRC_BYTES = 4;
+
+export function eventMessage(eventType: string, contentType: string, payload: Buffer): Buffer {
+  const headers = Buffer.concat([header(':event-type', eventType), header(':content-type', contentType), header(':message-type', 'event')]);
+  const totalBytes = PRELUDE_BYTES + headers.length + payload.length + CRC_BYTES;
+  const message = Buffer.allocUnsafe(totalBytes);
+  message.writeUInt32BE(totalBytes, 0);
+  message.writeUInt32BE(headers.length, 4);
+  message.writeUInt32BE(crc32(message.subarray(0, 8)), 8);
+  headers.copy(message, PRELUDE_BYTES);
+  payload.copy(message, PRELUDE_BYTES + headers.length);
+  message.writeUInt32BE(crc32(message.subarray(0, totalBytes - CRC_BYTES)), totalBytes - CRC_BYTES);
+  return message;
+}
+
+function header(name: string, value: string): Buffer {
+  const nameBytes = Buffer.from(name);
+  const valueBytes = Buffer.from(value);
+  const out = Buffer.allocUnsafe(1 + nameBytes.length + 1 + 2 + valueBytes.length);
+  out.writeUInt8(nameBytes.length, 0);
+  nameBytes.copy(out, 1);
+  out.writeUInt8(STRING_HEADER_TYPE, 1 + nameBytes.length);
+  out.writeUInt16BE(valueBytes.length, 2 + nameBytes.length);
+  valueBytes.copy(out, 4 + nameBytes.length);
+  return out;
+}
