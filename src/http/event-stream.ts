@@ -10,16 +10,21 @@ const PRELUDE_BYTES = 12;
 const CRC_BYTES = 4;
 
 export function eventMessage(eventType: string, contentType: string, payload: Buffer): Buffer {
+  return Buffer.concat(eventMessageParts(eventType, contentType, payload));
+}
+
+/** The same message as three pieces, the payload not copied: a streamed body passes through as it is. */
+export function eventMessageParts(eventType: string, contentType: string, payload: Buffer): [Buffer, Buffer, Buffer] {
   const headers = Buffer.concat([header(':event-type', eventType), header(':content-type', contentType), header(':message-type', 'event')]);
   const totalBytes = PRELUDE_BYTES + headers.length + payload.length + CRC_BYTES;
-  const message = Buffer.allocUnsafe(totalBytes);
-  message.writeUInt32BE(totalBytes, 0);
-  message.writeUInt32BE(headers.length, 4);
-  message.writeUInt32BE(crc32(message.subarray(0, 8)), 8);
-  headers.copy(message, PRELUDE_BYTES);
-  payload.copy(message, PRELUDE_BYTES + headers.length);
-  message.writeUInt32BE(crc32(message.subarray(0, totalBytes - CRC_BYTES)), totalBytes - CRC_BYTES);
-  return message;
+  const head = Buffer.allocUnsafe(PRELUDE_BYTES + headers.length);
+  head.writeUInt32BE(totalBytes, 0);
+  head.writeUInt32BE(headers.length, 4);
+  head.writeUInt32BE(crc32(head.subarray(0, 8)), 8);
+  headers.copy(head, PRELUDE_BYTES);
+  const tail = Buffer.allocUnsafe(CRC_BYTES);
+  tail.writeUInt32BE(crc32(payload, crc32(head)), 0);
+  return [head, payload, tail];
 }
 
 function header(name: string, value: string): Buffer {

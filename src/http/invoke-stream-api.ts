@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { InvocationResult, ResponseStream } from '../supervisor/index.js';
-import { eventMessage } from './event-stream.js';
+import { eventMessage, eventMessageParts } from './event-stream.js';
 import type { FunctionHost } from './function-host.js';
 import type { StreamedBody } from './function-url-stream.js';
 import type { GatewayResponse } from './gateway-response.js';
@@ -78,7 +78,10 @@ async function writeEvents(
     if ('ended' in first) {
       for await (const chunk of first) {
         if (out.gone()) break; // the client left: the rest is drained so the function can finish
-        await out.write(eventMessage('PayloadChunk', 'application/octet-stream', chunk));
+        const [head, payload, tail] = eventMessageParts('PayloadChunk', 'application/octet-stream', chunk);
+        res.write(head);
+        res.write(payload);
+        await out.write(tail);
       }
     }
     result = await invocation;
