@@ -199,7 +199,7 @@ describe('Node.js 24: callback handlers are refused at init (aws-lambda-ric 4.0.
     const allowed = await run('handlers.async', on24);
     assert.equal(allowed.status, 'ok', JSON.stringify(allowed.payload));
     assert.match((allowed.payload as { node: string }).node, /^24\./);
-    // emu runs no response streams: called as a buffered handler, its third argument is the callback (the fixture's own shape).
+    // A plain invoke of a streaming handler gets the whole streamed body.
     const streaming = await run('handlers.markedStreaming', on24);
     assert.deepEqual(streaming, { status: 'ok', payload: 'not refused', lines: [] }, 'a streaming handler is not refused');
   });
