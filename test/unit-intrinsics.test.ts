@@ -119,6 +119,8 @@ describe('Fn::Join, Fn::Select, Fn::Split', () => {
       assert.deepEqual(r.resolve({ 'Fn::Select': [index, ['x', 'y']] }), { 'Fn::Select': [index, ['x', 'y']] }, String(index));
     }
     assert.deepEqual(r.resolve({ 'Fn::Select': [0, 'xy'] }), { 'Fn::Select': [0, 'xy'] });
+    // An object index whose toString is no function made Number() throw (found by template-fuzz).
+    assert.deepEqual(r.resolve({ 'Fn::Select': [{ toString: 0 }, ['x']] }), { 'Fn::Select': [{ toString: 0 }, ['x']] });
   });
 
   test('Split: text by a delimiter', () => {

@@ -161,7 +161,8 @@ function join(argument: unknown, resolver: IntrinsicResolver): unknown {
 function select(argument: unknown, resolver: IntrinsicResolver): unknown {
   const [index, list] = asArray(resolver.resolve(argument));
   const items = resolver.resolve(list);
-  const at = Number(index);
+  // Only a number or its text is an index: Number() of an object calls its toString, which a template can break.
+  const at = typeof index === 'number' || typeof index === 'string' ? Number(index) : Number.NaN;
   return Array.isArray(items) && Number.isInteger(at) && at >= 0 && at < items.length ? items[at] : { 'Fn::Select': argument };
 }
 
