@@ -8,13 +8,13 @@
 import { buildBenchReport, checkComparable, loadBaseline, measuredOn, type BenchSamples, type ReportContext } from '../bench/index.js';
 import { usageError } from '../errors/emu-error.js';
 import { readPrices } from '../measure/index.js';
-import { arnRegion, ColdStartForcer, describeTarget, RemoteInvoker, runRemoteBench, type RemoteTarget } from '../remote/index.js';
+import { ColdStartForcer, describeTarget, RemoteInvoker, runRemoteBench } from '../remote/index.js';
 import type { BenchOptions } from './bench-options.js';
 import { checkFolder, evaluateGates, finish, readEvents } from './bench-command.js';
 import { BenchProgressLine } from './bench-render.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import type { RemoteFlags } from './remote-options.js';
+import { remoteTarget, type RemoteFlags } from './remote-options.js';
 import { onInterrupt } from './signals.js';
 
 export async function runRemoteBenchCommand(options: BenchOptions, remote: RemoteFlags, io: CliIo): Promise<number> {
@@ -103,11 +103,3 @@ async function runGuarded(options: BenchOptions, wiring: Wiring, io: CliIo): Pro
   }
 }
 
-function remoteTarget(options: BenchOptions, remote: RemoteFlags): RemoteTarget {
-  const target: RemoteTarget = { functionName: options.handler };
-  const region = options.emulator.region ?? arnRegion(options.handler);
-  if (region !== undefined) target.region = region;
-  if (remote.endpointUrl !== undefined) target.endpointUrl = remote.endpointUrl;
-  if (options.setup.profile !== undefined) target.profile = options.setup.profile;
-  return target;
-}

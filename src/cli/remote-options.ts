@@ -1,6 +1,6 @@
 /** The flags of `--remote` (emu run --stream, emu bench): where the Invoke API is, and the client's limits. */
 import { usageError } from '../errors/emu-error.js';
-import { checkEndpointUrl, isFunctionArn } from '../remote/index.js';
+import { arnRegion, checkEndpointUrl, isFunctionArn, type RemoteTarget } from '../remote/index.js';
 
 export interface RemoteFlags {
   endpointUrl?: string;
@@ -49,4 +49,14 @@ function remoteTimeoutMs(text: string | undefined): number {
 export function checkRemoteCombination(given: Record<string, unknown>, localOnly: readonly string[]): void {
   const flag = localOnly.find((name) => given[name] !== undefined && given[name] !== false);
   if (flag !== undefined) throw usageError(`--${flag} describes a local function and cannot be used with --remote`);
+}
+
+/** The deployed function to call: its name or ARN, the region (given, or the ARN's), the endpoint and profile. */
+export function remoteTarget(options: { handler: string; emulator: { region?: string }; setup: { profile?: string } }, remote: RemoteFlags): RemoteTarget {
+  const target: RemoteTarget = { functionName: options.handler };
+  const region = options.emulator.region ?? arnRegion(options.handler);
+  if (region !== undefined) target.region = region;
+  if (remote.endpointUrl !== undefined) target.endpointUrl = remote.endpointUrl;
+  if (options.setup.profile !== undefined) target.profile = options.setup.profile;
+  return target;
 }

@@ -5,15 +5,14 @@
  * the summary adds the retries and what they mean.
  */
 import { readPrices } from '../measure/index.js';
-import { RemoteInvoker, arnRegion, describeTarget, type RemoteStats, type RemoteTarget } from '../remote/index.js';
-import { BatchedWriter, EventStream, StreamSummary, jsonProblem, readNdjsonLines, type EventStreamOutcome } from '../stream/index.js';
+import { RemoteInvoker, describeTarget, type RemoteStats } from '../remote/index.js';
+import { BatchedWriter, EventStream, StreamSummary, jsonProblem, readNdjsonLines } from '../stream/index.js';
 import { usageError } from '../errors/emu-error.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import type { RemoteFlags } from './remote-options.js';
+import { remoteTarget, type RemoteFlags } from './remote-options.js';
 import type { RunOptions } from './run-options.js';
-import { onInterrupt } from './signals.js';
-import { checkSummaryFolder, finish, openInput } from './stream-command.js';
+import { checkSummaryFolder, finish, openInput, runToEnd } from './stream-command.js';
 import { formatStreamLine, StreamStderr, type StreamRunDescription } from './stream-render.js';
 
 export async function runRemoteStreamCommand(options: RunOptions, remote: RemoteFlags, io: CliIo): Promise<number> {
@@ -52,20 +51,9 @@ export async function runRemoteStreamCommand(options: RunOptions, remote: Remote
     sink: { write: (record) => (summary.add(record), output.write(formatStreamLine(record, options.json))), waitForDrain: () => output.waitForDrain() },
   });
   io.stderr.write(`emu: --remote: sending to ${description}, -c ${concurrency}\n`);
-  const startedAt = performance.now();
-  const stopListening = onInterrupt(() => stream.interrupt());
-  stderr.startProgress();
-  let outcome: EventStreamOutcome;
-  try {
-    outcome = await stream.run();
-  } finally {
-    stopListening();
-    stderr.stopProgress();
-    await invoker.close();
-    await output.end();
-  }
+  const { outcome, elapsedMs } = await runToEnd(stream, stderr, output, () => invoker.close());
   const memorySizeMb = invoker.stats.memorySizeMb ?? 0;
-  const report = summary.report({ elapsedMs: performance.now() - startedAt, memorySizeMb, prices, interrupted: outcome.interrupted });
+  const report = summary.report({ elapsedMs, memorySizeMb, prices, interrupted: outcome.interrupted });
   const run: StreamRunDescription = { mode: 'remote', concurrency, remote: remoteFacts(description, invoker.stats) };
   writeRemoteNotes(invoker.stats, report.interruptedEvents, io);
   return finish(report, { ...outcome, stdoutFailed }, run, options.summaryFile, io);
@@ -73,15 +61,6 @@ export async function runRemoteStreamCommand(options: RunOptions, remote: Remote
 
 /** START / END / REPORT / INIT_START lines and JSON platform.* records: Lambda's own, shown with -v as locally. */
 const PLATFORM_LINES = /^(?:(?:START|END|REPORT) RequestId:|INIT_START |INIT_REPORT |\{"time":"[^"]*","type":"platform\.)[^\n]*\n?/gm;
-
-function remoteTarget(options: RunOptions, remote: RemoteFlags): RemoteTarget {
-  const target: RemoteTarget = { functionName: options.handler };
-  const region = options.emulator.region ?? arnRegion(options.handler);
-  if (region !== undefined) target.region = region;
-  if (remote.endpointUrl !== undefined) target.endpointUrl = remote.endpointUrl;
-  if (options.setup.profile !== undefined) target.profile = options.setup.profile;
-  return target;
-}
 
 export function remoteFacts(description: string, stats: RemoteStats): NonNullable<StreamRunDescription['remote']> {
   return {

@@ -47,20 +47,24 @@ export async function runStreamCommand(options: RunOptions, fn: EmulatorOptions,
     throw error;
   }
   const { stream, emulator, output, summary, stderr } = wired;
+  const { outcome, elapsedMs } = await runToEnd(stream, stderr, output, () => emulator.close());
+  const report = summary.report({ elapsedMs, memorySizeMb: emulator.config.memoryMb, prices, interrupted: outcome.interrupted });
+  return finish(report, { ...outcome, stdoutFailed: wired.stdoutFailed() }, run, options.summaryFile, io);
+}
+
+/** Runs a wired stream to its end, Ctrl-C stopping the reading; then closes what invoked and flushes stdout. */
+export async function runToEnd(stream: EventStream, stderr: StreamStderr, output: BatchedWriter, closeInvoker: () => Promise<void>): Promise<{ outcome: EventStreamOutcome; elapsedMs: number }> {
   const startedAt = performance.now();
   const stopListening = onInterrupt(() => stream.interrupt());
   stderr.startProgress();
-  let outcome: EventStreamOutcome;
   try {
-    outcome = await stream.run();
+    return { outcome: await stream.run(), elapsedMs: performance.now() - startedAt };
   } finally {
     stopListening();
     stderr.stopProgress();
-    await emulator.close();
+    await closeInvoker();
     await output.end();
   }
-  const report = summary.report({ elapsedMs: performance.now() - startedAt, memorySizeMb: emulator.config.memoryMb, prices, interrupted: outcome.interrupted });
-  return finish(report, { ...outcome, stdoutFailed: wired.stdoutFailed() }, run, options.summaryFile, io);
 }
 
 interface WiredStream {

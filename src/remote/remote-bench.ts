@@ -7,11 +7,12 @@
  * per run, as locally. Samples have the local bench's shape; the figures are
  * the service's REPORT lines.
  */
+import type { BenchMode, BenchProgress, BenchSample, BenchSamples } from '../bench/index.js';
 import type { InvocationResult } from '../supervisor/index.js';
 import type { ColdStartForcer } from './cold-start-forcer.js';
 import type { RemoteInvoker } from './remote-invoker.js';
 
-export type RemoteBenchMode = 'cold' | 'warm';
+export type RemoteBenchMode = BenchMode;
 
 export interface RemoteBenchPlan {
   invoker: RemoteInvoker;
@@ -22,33 +23,13 @@ export interface RemoteBenchPlan {
   modes: readonly RemoteBenchMode[];
   concurrency: number;
   signal?: AbortSignal;
-  onProgress?: (progress: { done: number; total: number; failed: number }) => void;
+  onProgress?: (progress: BenchProgress) => void;
   onWarning?: (message: string) => void;
 }
 
-export interface RemoteBenchSample {
-  mode: RemoteBenchMode;
-  run: number;
-  line: number;
-  requestId: string;
-  status: 'ok' | 'error';
-  errorType?: string;
-  errorMessage?: string;
-  coldStart: boolean;
-  initDurationMs?: number;
-  durationMs: number;
-  billedDurationMs: number;
-  callerLatencyMs: number;
-  maxMemoryUsedMb?: number;
-}
-
-export interface RemoteBenchSamples {
-  samples: RemoteBenchSample[];
-  references: { startMs: number[]; noopInitDurationMs: number[] };
-  warmupInvocations: number;
-  elapsedMs: number;
-  interrupted: boolean;
-}
+/** The local bench's sample and samples: the report, gates and baselines read them alike. */
+export type RemoteBenchSample = BenchSample;
+export type RemoteBenchSamples = BenchSamples;
 
 export async function runRemoteBench(plan: RemoteBenchPlan): Promise<RemoteBenchSamples> {
   const startedAt = performance.now();
