@@ -12,6 +12,7 @@ import { headerText, internalServerError, isRecord, isStatusCode, jsonMessage, t
 import { httpApiEvent } from './http-api-event.js';
 import { httpApiResponse } from './http-api-response.js';
 import type { IncomingRequest } from './incoming-request.js';
+import { pacedWriter } from './paced-writer.js';
 import type { RouteAnswer } from './route-invocation.js';
 
 const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
@@ -119,20 +120,14 @@ async function pipeBody(res: ServerResponse, head: GatewayResponse, rest: Buffer
   for (const [name, value] of head.headers) flat.push(name, value);
   res.writeHead(head.statusCode, flat);
   res.flushHeaders(); // the client has the head before the body's next byte is written
-  let gone = false;
-  let wake: (() => void) | undefined;
-  res.on('drain', () => wake?.());
-  res.once('close', () => {
-    gone = true;
-    wake?.();
-  });
-  if (rest.length > 0) res.write(rest);
-  while (!gone) {
+  const out = pacedWriter(res);
+  if (rest.length > 0) await out.write(rest);
+  while (!out.gone()) {
     const { value, done } = await iterator.next();
     if (done === true) break;
-    if (!res.write(value)) await new Promise<void>((resolve) => (wake = resolve));
+    await out.write(value);
   }
-  if (gone) {
+  if (out.gone()) {
     await iterator.return?.(); // the client left: the rest is drained so the function can finish
     return;
   }

@@ -14,6 +14,7 @@ import type { GatewayResponse } from './gateway-response.js';
 import { headerValue, type IncomingRequest } from './incoming-request.js';
 import { logTail, serviceError, type InvokeApiContext } from './invoke-api.js';
 import { MAX_SYNC_REQUEST_BYTES } from './limits.js';
+import { pacedWriter } from './paced-writer.js';
 
 export const STREAM_INVOKE_PATH = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/;
 
@@ -102,19 +103,4 @@ function completion(result: InvocationResult, host: FunctionHost, tail: boolean)
   }
   if (tail) fields.LogResult = logTail(result, host.functionVersion, host.platformLog());
   return fields;
-}
-
-/** Writes that wait for the client to take the last one: a slow client holds the function back. */
-function pacedWriter(res: ServerResponse): { write(bytes: Buffer): Promise<void>; gone(): boolean } {
-  let gone = false;
-  let wake: (() => void) | undefined;
-  res.on('drain', () => wake?.());
-  res.once('close', () => {
-    gone = true;
-    wake?.();
-  });
-  return {
-    gone: () => gone,
-    write: (bytes) => (gone || res.write(bytes) ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve))),
-  };
 }
