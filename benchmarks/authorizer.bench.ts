@@ -3,14 +3,13 @@
 // invocation, then the policy evaluated per request). The two are measured in alternating rounds of
 // the same run, requests/s and CPU per request (emu serve and its sandboxes, from /proc).
 // Usage: npm run build && npx tsx benchmarks/authorizer.bench.ts [--quick]
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { treeCpuMs } from './lib/process-cpu.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 import { fmt, median } from './lib/stats.js';
+import { startServe } from './lib/serve-process.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TEMPLATE = fileURLToPath(new URL('./fixtures/authorizer/template.yaml', import.meta.url));
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 4 : 10;
@@ -18,21 +17,6 @@ const REQUESTS_PER_ROUND = quick ? 1_000 : 3_000;
 const WARMUP = 500;
 const CONNECTIONS = 8;
 const GOAL_RATIO = 0.9;
-
-async function startServe(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const args = ['bin/emu.js', 'serve', '--template', TEMPLATE, '--no-credentials', '-c', '2', '--port', '0', '--json'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0] as string) as { url: string }).url);
-    });
-    void exited.then(() => reject(new Error('emu serve exited before listening')));
-  });
-  return { url, pid: child.pid as number, stop: async () => void (child.kill('SIGINT'), await exited) };
-}
 
 function get(url: string, agent: Agent): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -62,7 +46,7 @@ async function round(url: string, agent: Agent, count: number, pid: number): Pro
 }
 
 async function main(): Promise<void> {
-  const serve = await startServe();
+  const serve = await startServe(['--template', TEMPLATE, '--no-credentials', '-c', '2']);
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const open: Array<{ rps: number; cpuMsPerRequest: number }> = [];
   const guarded: typeof open = [];

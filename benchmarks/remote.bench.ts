@@ -4,7 +4,7 @@
 // CPU is /proc's, of reaped children (the CLI and, locally, its sandboxes), in 10 ms ticks; each
 // run includes one CLI start, amortised over the events.
 // Usage: npm run build && npx tsx benchmarks/remote.bench.ts [--full] [--repeats N]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { reapedChildrenCpuMs } from './lib/process-cpu.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 import { fmt, median } from './lib/stats.js';
+import { startServe } from './lib/serve-process.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
@@ -46,31 +47,10 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
   );
 }
 
-async function startServe(concurrency: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [EMU, 'serve', 'noop.handler', '--code-dir', FIXTURES, '--function-name', 'noop', '-c', String(concurrency), '--port', '0', '--json'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('\n')) resolve(stdout.split('\n')[0] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`emu serve exited ${code}`)));
-  });
-  return { url: (JSON.parse(line) as { url: string }).url, child };
-}
-
-async function stopServe(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
-}
-
 const file = path.join(scratch, 'events.ndjson');
 writeFileSync(file, Array.from({ length: EVENTS }, (_, index) => `{"n":${index}}`).join('\n') + '\n');
 const rows: string[] = [];
-const serve = await startServe(16);
+const serve = await startServe(['noop.handler', '--code-dir', FIXTURES, '--function-name', 'noop', '-c', '16']);
 try {
   for (const concurrency of CONCURRENCIES) {
     const remote: Measured[] = [];
@@ -86,7 +66,7 @@ try {
     rows.push(row);
   }
 } finally {
-  await stopServe(serve.child);
+  await serve.stop();
   rmSync(scratch, { recursive: true, force: true });
 }
 

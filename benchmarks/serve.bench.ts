@@ -1,15 +1,14 @@
 // emu serve's throughput and latency for a trivial handler (warm, -c 2), side by side with calling
 // the same handler in-process and through the emulator API without HTTP.
 // Usage: npm run build && npx tsx benchmarks/serve.bench.ts [--quick]
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 // The built package, as users run it (tsx's on-the-fly transpiling would add its own overhead).
 import { createEmulator } from '../dist/index.js';
 import { fmt, median, percentile } from './lib/stats.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
+import { startServe } from './lib/serve-process.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
 const quick = process.argv.includes('--quick');
 const REQUESTS = quick ? 4_000 : 20_000;
@@ -20,27 +19,6 @@ const GOAL_RPS = 1_000;
 interface Run {
   latenciesMs: number[];
   wallMs: number;
-}
-
-async function startServe(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const args = ['bin/emu.js', 'serve', 'noop.handler', '--code-dir', FIXTURES, '-c', '2', '--port', '0', '--host', '127.0.0.1', '--json'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0] as string) as { url: string }).url);
-    });
-    void exited.then(() => reject(new Error('emu serve exited before listening')));
-  });
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGINT');
-      await exited;
-    },
-  };
 }
 
 function get(url: string, agent: Agent): Promise<void> {
@@ -77,7 +55,7 @@ function row(name: string, run: Run): string {
 }
 
 async function main(): Promise<void> {
-  const serve = await startServe();
+  const serve = await startServe(['noop.handler', '--code-dir', FIXTURES, '-c', '2', '--host', '127.0.0.1']);
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   let http: Run;
   try {

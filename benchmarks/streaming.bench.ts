@@ -3,14 +3,13 @@
 //    (the handler and the baseline server stamp the wall clock into that first write), p50;
 // 2. 100 MB through InvokeWithResponseStream, MB/s, and emu serve's peak RSS growth meanwhile.
 // Usage: npm run build && npx tsx benchmarks/streaming.bench.ts [--quick]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { vmKb } from './lib/process-probe.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 import { fmt, median } from './lib/stats.js';
+import { startFirstLine, startServe } from './lib/serve-process.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/streaming/', import.meta.url));
 const quick = process.argv.includes('--quick');
 const TTFB_SAMPLES = quick ? 40 : 200;
@@ -20,20 +19,6 @@ const TTFB_GOAL_MS = 1;
 const RSS_GOAL_MB = 20;
 
 /** Spawns a process that prints one JSON or URL line when listening. */
-async function startLine(args: string[]): Promise<{ line: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0] as string);
-    });
-    void exited.then(() => reject(new Error(`${args.join(' ')} exited before listening`)));
-  });
-  return { line, child, stop: async () => void (child.kill('SIGINT'), await exited) };
-}
-
 /** Milliseconds from the stamp in the first chunk to its arrival here. */
 function firstByteLagMs(url: string, agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -69,9 +54,9 @@ function drain(url: string, method: string, body: string, pid?: number): Promise
 }
 
 async function main(): Promise<void> {
-  const serve = await startLine(['bin/emu.js', 'serve', '--template', `${FIXTURES}template.yaml`, '--no-credentials', '--port', '0', '--json']);
-  const baseline = await startLine([`${FIXTURES}baseline-server.mjs`]);
-  const { url, functionUrls } = JSON.parse(serve.line) as { url: string; functionUrls: Array<{ functionName: string; url: string }> };
+  const serve = await startServe(['--template', `${FIXTURES}template.yaml`, '--no-credentials']);
+  const baseline = await startFirstLine([`${FIXTURES}baseline-server.mjs`]);
+  const { url, functionUrls } = serve;
   const stampedUrl = `${functionUrls.find((fn) => fn.functionName === 'Stamped')?.url}/`;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const lag = { emu: [] as number[], bare: [] as number[] };
