@@ -145,8 +145,10 @@ test('without a cgroup, the process-tree probe sums its live processes’ peaks 
     assert.ok(leader < 20 * 1024 * 1024, `the shell alone: ${leader} bytes`);
   } finally {
     const group = [shell.pid as number, ...listDescendants(shell.pid as number)];
+    const reaped = shell.exitCode === null && shell.signalCode === null ? new Promise((resolve) => shell.once('exit', resolve)) : Promise.resolve();
     process.kill(-(shell.pid as number), 'SIGKILL'); // the group: the shell and its python child
     assert.ok(await eventually(() => group.every((pid) => !isAlive(pid))), `left: ${group.filter(isAlive).join(' ')}`);
+    await reaped; // until Node has reaped the shell, it is this process's zombie child
     assertNoProcessLeft();
   }
 });
