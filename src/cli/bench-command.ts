@@ -49,6 +49,10 @@ export async function runBenchCommand(argv: string[], io: CliIo): Promise<number
     const { runRemoteBenchCommand } = await import('./remote-bench-command.js');
     return runRemoteBenchCommand(options, options.remote, io);
   }
+  if (options.compareRemote !== undefined) {
+    const { runCompareRemoteCommand } = await import('./compare-remote-command.js');
+    return runCompareRemoteCommand(options, options.compareRemote, io);
+  }
   const reporter = {
     notice: (message: string) => io.stderr.write(`emu: ${message}\n`),
     warning: (message: string) => io.stderr.write(`emu: warning: ${message}\n`),
@@ -77,7 +81,7 @@ export async function runBenchCommand(argv: string[], io: CliIo): Promise<number
   return finish(options, report, samples, io);
 }
 
-function reportContext(options: BenchOptions, fn: ResolvedFunction, events: BenchEvents, build: BuildFacts | undefined): ReportContext {
+export function reportContext(options: BenchOptions, fn: ResolvedFunction, events: BenchEvents, build: BuildFacts | undefined): ReportContext {
   const codeDir = path.resolve(fn.codeDir);
   return {
     ...(build === undefined ? {} : { build: { durationMs: build.buildMs, cacheHit: build.cacheHit } }),
@@ -108,7 +112,7 @@ export async function checkFolder(file: string): Promise<void> {
   if (info === undefined || !info.isDirectory()) throw usageError(`${file}: folder ${folder} not found`);
 }
 
-async function runWithProgress(options: BenchOptions, fn: ResolvedFunction, context: ReportContext, io: CliIo): Promise<BenchSamples> {
+export async function runWithProgress(options: BenchOptions, fn: ResolvedFunction, context: ReportContext, io: CliIo): Promise<BenchSamples> {
   const progress = new BenchProgressLine(io.stderr);
   const aborter = new AbortController();
   const stopListening = onInterrupt(() => aborter.abort());

@@ -1,6 +1,7 @@
 /** `emu bench` arguments → options, or a usage error naming the problem; every check that needs no sandbox. */
 import { usageError } from '../errors/emu-error.js';
 import { BENCH_MODES, type BenchMode } from '../bench/index.js';
+import { COMPARE_REMOTE_OPTIONS, compareModes, compareRemoteFrom, type CompareRemote } from './compare-remote-options.js';
 import type { FunctionSetupFlags } from './function-setup.js';
 import { checkRemoteCombination, REMOTE_OPTIONS, remoteFlagsFrom, type RemoteFlags } from './remote-options.js';
 import { FUNCTION_OPTIONS, functionOptionsFrom, functionSetupFrom, LOCAL_ONLY_FLAGS, parseStrict, parseWholeNumber, templateFlagsFrom, type FunctionFlagOptions, type TemplateFlags } from './run-options.js';
@@ -25,6 +26,8 @@ export interface BenchOptions {
   maxDurationMs: number | undefined;
   /** --remote and its flags (remote-options.ts); undefined: local. */
   remote: RemoteFlags | undefined;
+  /** --compare-remote NAME_OR_ARN (compare-remote-options.ts): this function locally beside a deployed one. */
+  compareRemote?: CompareRemote;
   emulator: FunctionFlagOptions;
   /** Env files, layers, role: resolved by setUpFunction before anything runs. */
   setup: FunctionSetupFlags;
@@ -49,6 +52,7 @@ const BENCH_OPTIONS = {
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   ...REMOTE_OPTIONS,
+  ...COMPARE_REMOTE_OPTIONS,
 } as const;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -58,13 +62,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const [handler, eventSource, ...extra] = positionals;
   if (handler === undefined) throw usageError('missing <handler> or <LogicalId>, e.g. emu bench index.handler events.ndjson');
   if (extra.length > 0) throw usageError(`unexpected argument '${extra[0]}'`);
-  const remote = remoteFlagsFrom(values, handler);
+  const compareRemote = compareRemoteFrom(values, handler);
+  const remote = compareRemote === undefined ? remoteFlagsFrom(values, handler) : undefined;
   if (remote !== undefined) return remoteBenchOptions(values, handler, eventSource, remote);
   if (values.cold === true || values.warm === true) throw usageError('emu bench measures both modes: choose them with --modes cold,warm instead of --cold/--warm');
   if (values.inspect !== undefined || values['inspect-brk'] !== undefined) throw usageError('--inspect cannot be used with emu bench: a debugger would be what it measures');
   const { mode: _ignored, ...emulator } = functionOptionsFrom(values);
   const setup = functionSetupFrom(values);
   const options: BenchOptions = { ...withDefaults(handler), eventSource, emulator, setup, template, json: values.json === true, verbose: values.verbose === true };
+  if (compareRemote !== undefined) Object.assign(options, { compareRemote, modes: compareModes(values, options.modes) });
   applyCommonFlags(options, values);
   return options;
 }
@@ -186,6 +192,9 @@ Remote (docs/remote-invoke.md):
       --cold                   with --remote: cold too, each cold invocation after a configuration
                                change (an environment variable bump), restored at the end
       --endpoint-url URL, --remote-timeout SEC, --region, --profile, --dry-run   as for emu run --remote
+      --compare-remote NAME_OR_ARN  also bench that deployed function on the same events (the --remote
+                               flags above apply to it; warm unless --modes): both side by side, and
+                               --max-memory, --max-duration gate each side, --baseline the side it was saved from
   -h, --help                   this help
 
 Exit codes: 0 success, 1 a failed gate or function error, 2 usage error, 3 internal error, 130 interrupted.

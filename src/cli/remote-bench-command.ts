@@ -5,7 +5,7 @@
  * before each cold invocation and always restores it: after the last run, on
  * a failure midway, and on Ctrl-C (a second Ctrl-C waits for the restore).
  */
-import { buildBenchReport, checkComparable, loadBaseline, measuredOn, type BenchSamples, type ReportContext } from '../bench/index.js';
+import { buildBenchReport, checkComparable, loadBaseline, type BenchEvents, type BenchReport, type BenchSamples, type ReportContext } from '../bench/index.js';
 import { usageError } from '../errors/emu-error.js';
 import { readPrices } from '../measure/index.js';
 import { ColdStartForcer, describeTarget, RemoteInvoker, runRemoteBench } from '../remote/index.js';
@@ -21,28 +21,46 @@ export async function runRemoteBenchCommand(options: BenchOptions, remote: Remot
   const events = await readEvents(options.eventSource, io);
   for (const file of [options.htmlFile, options.saveBaselineFile]) if (file !== undefined) await checkFolder(file);
   const baseline = options.baselineFile === undefined ? undefined : await loadBaseline(options.baselineFile);
-  const target = remoteTarget(options, remote);
+  const measured = await benchRemotely(options, remote, events, io);
+  if (measured === 'dry-run') return ExitCode.success;
+  if (measured.samples.interrupted) {
+    io.stderr.write(`emu: interrupted after ${measured.samples.samples.length} invocations; no report\n`);
+    return ExitCode.interrupted;
+  }
+  const { report, samples } = measured;
+  const notes = baseline === undefined ? [] : checkComparable(baseline, report.measuredOn, options.modes, options.baselineFile ?? '');
+  const gates = evaluateGates(options, report, samples, baseline, notes);
+  if (gates.length > 0) report.gates = gates;
+  return finish(options, report, samples, io);
+}
+
+export interface RemoteMeasured {
+  report: BenchReport;
+  samples: BenchSamples;
+}
+
+/**
+ * The deployed function's figures (no gates yet), or 'dry-run' once what would be sent is said on stdout.
+ * Interrupted samples come back with `interrupted` set; the configuration is restored in every case.
+ */
+export async function benchRemotely(options: BenchOptions, remote: RemoteFlags, events: BenchEvents, io: CliIo, target = remoteTarget(options, remote)): Promise<RemoteMeasured | 'dry-run'> {
   const invoker = new RemoteInvoker({ target, concurrency: options.concurrency, timeoutMs: remote.timeoutMs });
   try {
     const region = await invoker.region().catch((error: unknown) => {
       throw usageError(`--remote: no AWS region (${error instanceof Error ? error.message : String(error)}); give --region or set AWS_REGION`);
     });
     const description = describeTarget(target, region);
-    const invocations = options.runs * events.events.length * options.modes.length;
     if (remote.dryRun) {
+      const invocations = options.runs * events.events.length * options.modes.length;
       const bumps = options.modes.includes('cold') ? `; --cold would change its configuration ${options.runs * events.events.length} time(s) and restore it` : '';
       io.stdout.write(`dry run: would invoke ${description} ${invocations} time(s) (${options.modes.join(' and ')}, -c ${options.concurrency})${bumps}; nothing sent\n`);
-      return ExitCode.success;
+      return 'dry-run';
     }
     io.stderr.write(`emu: bench --remote: ${description}\n`);
     const say = (message: string): void => void io.stderr.write(`emu: ${message}\n`);
     const forcer = options.modes.includes('cold') ? new ColdStartForcer({ client: invoker.client, functionName: target.functionName, say }) : undefined;
     const configuration = await forcer?.start();
-    const samples = await runGuarded(options, { invoker, events: events.events, ...(forcer === undefined ? {} : { forcer }) }, io);
-    if (samples.interrupted) {
-      io.stderr.write(`emu: interrupted after ${samples.samples.length} invocations; no report\n`);
-      return ExitCode.interrupted;
-    }
+    const samples = (await runGuarded(options, { invoker, events: events.events, ...(forcer === undefined ? {} : { forcer }) }, io)) as BenchSamples;
     const context: ReportContext = {
       handler: target.functionName,
       codeDir: `remote:${target.endpointUrl ?? region}`,
@@ -54,11 +72,7 @@ export async function runRemoteBenchCommand(options: BenchOptions, remote: Remot
       modes: options.modes,
       prices: readPrices(process.env),
     };
-    const notes = baseline === undefined ? [] : checkComparable(baseline, measuredOn(context), options.modes, options.baselineFile ?? '');
-    const report = buildBenchReport(samples as BenchSamples, context);
-    const gates = evaluateGates(options, report, samples as BenchSamples, baseline, notes);
-    if (gates.length > 0) report.gates = gates;
-    return await finish(options, report, samples as BenchSamples, io);
+    return { report: buildBenchReport(samples, context), samples };
   } finally {
     await invoker.close();
   }
