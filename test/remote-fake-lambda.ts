@@ -43,7 +43,8 @@ export interface FakeLambda {
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const CONFIGURATION = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/;
 
-export async function startFakeLambda(options: { updateStepsInProgress?: number } = {}): Promise<FakeLambda> {
+/** answerDelayMs: every answer written that long after its request arrived (a slow service), 'slow' events 3 s. */
+export async function startFakeLambda(options: { updateStepsInProgress?: number; answerDelayMs?: number } = {}): Promise<FakeLambda> {
   const slowTimers = new Set<NodeJS.Timeout>();
   let warm = false;
   let pendingPolls = 0;
@@ -83,8 +84,9 @@ export async function startFakeLambda(options: { updateStepsInProgress?: number 
       response.end(JSON.stringify({ n: event.n }));
       fake.answered.set(event.n, (fake.answered.get(event.n) ?? 0) + 1);
     };
-    if (fault !== 'slow') return answer();
-    const timer = setTimeout(() => (slowTimers.delete(timer), response.destroyed || answer()), 3000);
+    const delayMs = fault === 'slow' ? 3000 : (options.answerDelayMs ?? 0);
+    if (delayMs === 0) return answer();
+    const timer = setTimeout(() => (slowTimers.delete(timer), response.destroyed || answer()), delayMs);
     slowTimers.add(timer);
     response.on('close', () => (clearTimeout(timer), slowTimers.delete(timer)));
   };
