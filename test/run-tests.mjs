@@ -41,6 +41,8 @@ const TEST_FILES = [
   'test/stream.test.ts',
   'test/stream-summary.test.ts',
   'test/remote-invoke.test.ts',
+  'test/remote-compare.test.ts',
+  'test/remote-interrupt.test.ts',
   'test/streaming.test.ts',
   'test/streaming-cli.test.ts',
   'test/ndjson-fuzz.test.ts',
