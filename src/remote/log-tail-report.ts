@@ -12,11 +12,13 @@ export interface ReportedFigures {
   initDurationMs?: number;
 }
 
-const TEXT_FIELD = (name: string): RegExp => new RegExp(`\\t${name}: ([\\d.]+) (?:ms|MB)`);
+/** Compiled once: the tail of every invocation is read with them. */
+const TEXT_FIELDS = new Map(['Duration', 'Billed Duration', 'Memory Size', 'Max Memory Used', 'Init Duration'].map((name) => [name, new RegExp(`\\t${name}: ([\\d.]+) (?:ms|MB)`)]));
 
-export function parseLogTail(logResultBase64: string | undefined): ReportedFigures | undefined {
-  if (logResultBase64 === undefined || logResultBase64 === '') return undefined;
-  const lines = Buffer.from(logResultBase64, 'base64').toString('utf8').split('\n');
+/** `tail` is the log tail decoded (X-Amz-Log-Result is base64: the caller decodes it once, for this and for the log lines). */
+export function parseLogTail(tail: string | undefined): ReportedFigures | undefined {
+  if (tail === undefined || tail === '') return undefined;
+  const lines = tail.split('\n');
   for (let index = lines.length - 1; index >= 0; index -= 1) {
     const line = lines[index] as string;
     const figures = line.startsWith('REPORT RequestId:') ? fromTextLine(line) : line.includes('"platform.report"') ? fromJsonRecord(line) : undefined;
@@ -27,7 +29,7 @@ export function parseLogTail(logResultBase64: string | undefined): ReportedFigur
 
 function fromTextLine(line: string): ReportedFigures | undefined {
   const read = (name: string): number | undefined => {
-    const match = TEXT_FIELD(name).exec(line);
+    const match = (TEXT_FIELDS.get(name) as RegExp).exec(line);
     return match === null ? undefined : Number(match[1]);
   };
   const durationMs = read('Duration');

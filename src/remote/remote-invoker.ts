@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import PQueue from 'p-queue';
 import type { InvocationResult, InvokeOptions } from '../supervisor/index.js';
-import { createLambdaClient, loadLambdaSdk } from './lambda-sdk.js';
+import { createLambdaClient, sendInvoke } from './lambda-sdk.js';
 import { parseLogTail } from './log-tail-report.js';
 import { RemoteErrorTypes, serviceFailure } from './remote-failures.js';
 import { backoffDelayMs, retryCause, RetryQuota, STANDARD_RETRY, type RetryCause } from './retry-policy.js';
@@ -100,7 +100,6 @@ export class RemoteInvoker {
   }
 
   async #attempt(eventJson: string): Promise<{ output?: InvokeCommandOutput; error?: unknown; timedOut: boolean }> {
-    const { InvokeCommand } = loadLambdaSdk();
     const attempt = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -110,8 +109,8 @@ export class RemoteInvoker {
     const onClose = (): void => attempt.abort();
     this.#closing.signal.addEventListener('abort', onClose, { once: true });
     try {
-      const command = new InvokeCommand({ FunctionName: this.#options.target.functionName, Payload: Buffer.from(eventJson), LogType: 'Tail' });
-      return { output: await this.#client.send(command, { abortSignal: attempt.signal }), timedOut: false };
+      const input = { FunctionName: this.#options.target.functionName, Payload: Buffer.from(eventJson), LogType: 'Tail' } as const;
+      return { output: await sendInvoke(this.#client, input, attempt.signal), timedOut: false };
     } catch (error) {
       return { error, timedOut };
     } finally {
@@ -124,10 +123,11 @@ export class RemoteInvoker {
     const requestId = output.$metadata.requestId ?? fallbackRequestId;
     const payloadJson = output.Payload === undefined || output.Payload.length === 0 ? 'null' : Buffer.from(output.Payload).toString('utf8');
     const payload = parseJson(payloadJson);
-    const figures = parseLogTail(output.LogResult);
+    const tail = output.LogResult === undefined ? undefined : Buffer.from(output.LogResult, 'base64').toString('utf8');
+    const figures = parseLogTail(tail);
     if (figures === undefined) this.stats.withoutReport += 1;
     else this.stats.memorySizeMb = figures.memorySizeMb;
-    if (output.LogResult !== undefined && this.#options.onLog !== undefined) this.#options.onLog(Buffer.from(output.LogResult, 'base64').toString('utf8'), fallbackRequestId);
+    if (tail !== undefined && this.#options.onLog !== undefined) this.#options.onLog(tail, fallbackRequestId);
     this.stats.invocations += 1;
     const metrics: InvocationResult['metrics'] = {
       coldStart: figures?.initDurationMs !== undefined,
