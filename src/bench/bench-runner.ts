@@ -48,6 +48,9 @@ export interface BenchSample {
   callerLatencyMs: number;
   maxMemoryUsedMb?: number;
   peakRssBytes?: number;
+  /** Only for a streamed response. */
+  timeToFirstByteMs?: number;
+  bytesStreamed?: number;
 }
 
 export interface BenchSamples {
@@ -189,6 +192,8 @@ function toSample(mode: BenchMode, run: number, line: number, result: Invocation
   if (metrics.initDurationMs !== undefined) sample.initDurationMs = metrics.initDurationMs;
   if (metrics.maxMemoryUsedMb !== undefined) sample.maxMemoryUsedMb = metrics.maxMemoryUsedMb;
   if (metrics.peakRssBytes !== undefined) sample.peakRssBytes = metrics.peakRssBytes;
+  if (metrics.timeToFirstByteMs !== undefined) sample.timeToFirstByteMs = metrics.timeToFirstByteMs;
+  if (metrics.bytesStreamed !== undefined) sample.bytesStreamed = metrics.bytesStreamed;
   return sample;
 }
 

@@ -59,6 +59,10 @@ export interface ModeReport {
   peakRssBytesMax: number | null;
   billedDurationMs: Distribution;
   costPerMillionUsd: CostPerMillion;
+  /** Only when the function streamed its response: from the event's delivery to the first streamed byte, successful invocations. */
+  timeToFirstByteMs?: Distribution;
+  /** Only when the function streamed its response: the bytes each successful invocation streamed. */
+  bytesStreamed?: Distribution;
 }
 
 export interface ColdStartShares {

@@ -19,7 +19,7 @@ export function modeReport(samples: readonly BenchSample[], memorySizeMb: number
   }
   const peaks = samples.flatMap((sample) => (sample.peakRssBytes === undefined ? [] : [sample.peakRssBytes]));
   const billed = distributionOf(samples.map((sample) => sample.billedDurationMs));
-  return {
+  const report: ModeReport = {
     invocations: samples.length,
     succeeded: succeeded.length,
     failed: samples.length - succeeded.length,
@@ -33,6 +33,16 @@ export function modeReport(samples: readonly BenchSample[], memorySizeMb: number
     billedDurationMs: billed,
     costPerMillionUsd: costPerMillion(billed.mean ?? 0, memorySizeMb, prices),
   };
+  addStreamedFigures(report, succeeded);
+  return report;
+}
+
+/** Time to first byte and bytes streamed, only for a function that streamed: a buffered one's report is unchanged. */
+function addStreamedFigures(report: ModeReport, succeeded: readonly BenchSample[]): void {
+  const streamed = succeeded.filter((sample) => sample.bytesStreamed !== undefined);
+  if (streamed.length === 0) return;
+  report.timeToFirstByteMs = distributionOf(streamed.flatMap((sample) => (sample.timeToFirstByteMs === undefined ? [] : [sample.timeToFirstByteMs])));
+  report.bytesStreamed = distributionOf(streamed.map((sample) => sample.bytesStreamed as number));
 }
 
 /** Mean billed duration × memory × price per GB-second, a million times, plus the request charge. */

@@ -32,6 +32,8 @@ function distributionsTable(report: BenchReport): string {
     if (mode === 'cold') table.push(row(`${mode} Init Duration (ms)`, figures.initDurationMs, 2));
     table.push(
       row(`${mode} Duration (ms)`, figures.durationMs, 2),
+      ...(figures.timeToFirstByteMs === undefined ? [] : [row(`${mode} Time To First Byte (ms)`, figures.timeToFirstByteMs, 2)]),
+      ...(figures.bytesStreamed === undefined ? [] : [row(`${mode} Bytes Streamed`, figures.bytesStreamed, 0)]),
       row(`${mode} caller latency (ms)`, figures.callerLatencyMs, 2),
       row(`${mode} Billed Duration (ms)`, figures.billedDurationMs, 0),
       row(`${mode} Max Memory Used (MB)`, figures.maxMemoryUsedMb, 0),

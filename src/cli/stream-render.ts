@@ -97,6 +97,8 @@ export function renderSummary(report: StreamSummaryReport, run: StreamRunDescrip
     row('Init Duration (ms), cold starts', report.initDurationMs, 2),
     row('Max Memory Used (MB)', report.maxMemoryUsedMb, 0),
   );
+  if (report.timeToFirstByteMs !== undefined) distributions.push(row('Time To First Byte (ms), succeeded', report.timeToFirstByteMs, 2));
+  if (report.bytesStreamed !== undefined) distributions.push(row('Bytes Streamed, succeeded', report.bytesStreamed, 0));
   return `${counts.toString()}\n${distributions.toString()}\n`;
 }
 

@@ -44,6 +44,9 @@ export interface StreamSummaryReport {
   initDurationMs: Distribution;
   /** Every invocation that reported a peak. */
   maxMemoryUsedMb: Distribution;
+  /** Only when a function streamed its response: successful streamed invocations. */
+  timeToFirstByteMs?: Distribution;
+  bytesStreamed?: Distribution;
   billed: BilledSummary;
 }
 
@@ -57,6 +60,8 @@ export class StreamSummary {
   readonly #duration = new LogHistogram();
   readonly #init = new LogHistogram();
   readonly #memory = new LogHistogram();
+  readonly #firstByte = new LogHistogram();
+  readonly #streamedBytes = new LogHistogram();
 
   get events(): number {
     return this.#events;
@@ -77,12 +82,14 @@ export class StreamSummary {
     if (errorType === undefined) this.#duration.add(metrics.durationMs);
     if (metrics.initDurationMs !== undefined) this.#init.add(metrics.initDurationMs);
     if (metrics.maxMemoryUsedMb !== undefined) this.#memory.add(metrics.maxMemoryUsedMb);
+    if (errorType === undefined && metrics.timeToFirstByteMs !== undefined) this.#firstByte.add(metrics.timeToFirstByteMs);
+    if (errorType === undefined && metrics.bytesStreamed !== undefined) this.#streamedBytes.add(metrics.bytesStreamed);
   }
 
   report(context: SummaryContext): StreamSummaryReport {
     const byType = [...this.#failedByErrorType.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const seconds = context.elapsedMs / 1000;
-    return {
+    const report: StreamSummaryReport = {
       events: this.#events,
       succeeded: this.#succeeded,
       failed: this.failed,
@@ -98,6 +105,12 @@ export class StreamSummary {
       maxMemoryUsedMb: rounded(this.#memory.distribution()),
       billed: billedSummary(this.#billedMs, context),
     };
+    // A buffered function's summary is unchanged: these appear only when something streamed.
+    if (this.#streamedBytes.count > 0) {
+      report.timeToFirstByteMs = rounded(this.#firstByte.distribution());
+      report.bytesStreamed = rounded(this.#streamedBytes.distribution());
+    }
+    return report;
   }
 }
 
