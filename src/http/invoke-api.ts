@@ -10,6 +10,7 @@ import { BuildError } from '../build/build-error.js';
 import type { FunctionHost } from './function-host.js';
 import type { GatewayResponse } from './gateway-response.js';
 import { headerValue, type IncomingRequest } from './incoming-request.js';
+import { resolveInvokeTarget } from './invoke-target.js';
 import { MAX_ASYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES } from './limits.js';
 
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
@@ -31,18 +32,11 @@ export interface InvokeApiAnswer {
 }
 
 export async function handleInvoke(request: IncomingRequest, context: InvokeApiContext): Promise<InvokeApiAnswer> {
-  const target = parseTarget(decodeURIComponent(INVOKE_PATH.exec(request.rawPath)?.[1] ?? ''), request.rawQuery);
-  const host = context.functions.get(target.name);
-  const arn = `arn:aws:lambda:${context.region}:${context.accountId}:function:${target.name}${target.qualifier === undefined ? '' : `:${target.qualifier}`}`;
-  const fail = (status: number, type: string, message: string): InvokeApiAnswer => ({ response: serviceError(status, type, message), functionName: target.name });
+  const resolved = resolveInvokeTarget(INVOKE_PATH.exec(request.rawPath)?.[1] ?? '', request.rawQuery, context);
+  const fail = (status: number, type: string, message: string): InvokeApiAnswer => ({ response: serviceError(status, type, message), functionName: resolved.name });
   if (request.method !== 'POST') return fail(405, 'UnsupportedOperationException', `${request.method} is not supported on this path; use POST`);
-  if (target.conflict) return fail(400, 'InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
-  if (target.region !== undefined && target.region !== context.region) {
-    return fail(404, 'ResourceNotFoundException', `Functions from '${target.region}' are not reachable in this region ('${context.region}')`);
-  }
-  if (host === undefined || (target.qualifier !== undefined && target.qualifier !== host.functionVersion)) {
-    return fail(404, 'ResourceNotFoundException', `Function not found: ${arn}`);
-  }
+  if (resolved.kind === 'refused') return fail(resolved.statusCode, resolved.errorType, resolved.message);
+  const { host } = resolved;
   const invocationType = headerValue(request, 'x-amz-invocation-type') ?? 'RequestResponse';
   const logType = headerValue(request, 'x-amz-log-type') ?? 'None';
   if (!['RequestResponse', 'Event', 'DryRun'].includes(invocationType)) return fail(400, 'InvalidParameterValueException', `Unsupported invocation type: ${invocationType}`);
@@ -102,33 +96,6 @@ export function logTail(result: InvocationResult, version: string, format: Platf
   ].join('');
   const bytes = Buffer.from(text);
   return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');
-}
-
-interface InvokeTarget {
-  name: string;
-  qualifier?: string;
-  /** A full ARN's region. */
-  region?: string;
-  /** The name's qualifier and ?Qualifier= differ. */
-  conflict: boolean;
-}
-
-/**
- * The forms Invoke's FunctionName takes [INV]: `name`, `name:qualifier`,
- * `123456789012:function:name[:q]` or `arn:aws:lambda:region:account:function:name[:q]`;
- * `?Qualifier=` too, which must agree with a qualifier in the name.
- */
-function parseTarget(raw: string, rawQuery: string): InvokeTarget {
-  const parts = raw.split(':');
-  const at = parts[0] === 'arn' ? 5 : parts[1] === 'function' ? 1 : -1;
-  const name = at >= 0 ? (parts[at + 1] ?? '') : (parts[0] ?? '');
-  const inline = at >= 0 ? parts[at + 2] : parts[1];
-  const query = new URLSearchParams(rawQuery).get('Qualifier') ?? undefined;
-  const qualifier = inline ?? query;
-  const target: InvokeTarget = { name, conflict: inline !== undefined && query !== undefined && inline !== query };
-  if (qualifier !== undefined) target.qualifier = qualifier;
-  if (parts[0] === 'arn' && parts[3] !== undefined) target.region = parts[3];
-  return target;
 }
 
 function decodeClientContext(header: string | undefined): unknown {

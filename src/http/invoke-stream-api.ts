@@ -13,6 +13,7 @@ import type { StreamedBody } from './function-url-stream.js';
 import type { GatewayResponse } from './gateway-response.js';
 import { headerValue, type IncomingRequest } from './incoming-request.js';
 import { logTail, serviceError, type InvokeApiContext } from './invoke-api.js';
+import { resolveInvokeTarget } from './invoke-target.js';
 import { MAX_SYNC_REQUEST_BYTES } from './limits.js';
 import { pacedWriter } from './paced-writer.js';
 
@@ -25,11 +26,12 @@ export interface StreamInvokeAnswer {
 }
 
 export function handleStreamInvoke(request: IncomingRequest, context: InvokeApiContext): StreamInvokeAnswer {
-  const name = decodeURIComponent(STREAM_INVOKE_PATH.exec(request.rawPath)?.[1] ?? '').split(':')[0] as string;
-  const fail = (status: number, type: string, message: string): StreamInvokeAnswer => ({ response: serviceError(status, type, message), functionName: name });
+  const resolved = resolveInvokeTarget(STREAM_INVOKE_PATH.exec(request.rawPath)?.[1] ?? '', request.rawQuery, context);
+  const fail = (status: number, type: string, message: string): StreamInvokeAnswer => ({ response: serviceError(status, type, message), functionName: resolved.name });
   if (request.method !== 'POST') return fail(405, 'UnsupportedOperationException', `${request.method} is not supported on this path; use POST`);
-  const host = context.functions.get(name);
-  if (host === undefined) return fail(404, 'ResourceNotFoundException', `Function not found: arn:aws:lambda:${context.region}:${context.accountId}:function:${name}`);
+  // The same name forms, ?Qualifier= and refusals as Invoke (invoke-target.ts).
+  if (resolved.kind === 'refused') return fail(resolved.statusCode, resolved.errorType, resolved.message);
+  const { host } = resolved;
   const logType = headerValue(request, 'x-amz-log-type') ?? 'None';
   if (!['None', 'Tail'].includes(logType)) return fail(400, 'InvalidParameterValueException', `Unsupported log type: ${logType}`);
   if (request.body.length > MAX_SYNC_REQUEST_BYTES) {
