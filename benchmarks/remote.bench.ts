@@ -2,7 +2,9 @@
 // client's own CPU per invocation beside what the same invocations cost run locally (emu run
 // --stream, its sandboxes included). The target: the remote client costs ≤ 10% of the local run.
 // CPU is /proc's, of reaped children (the CLI and, locally, its sandboxes), in 10 ms ticks; each
-// run includes one CLI start, amortised over the events.
+// run includes one CLI start, amortised over the events. Beside them, the floor under any Node
+// client: the same events POSTed with bare node:http (keep-alive), unsigned and SigV4-signed
+// (benchmarks/fixtures/bare-invoke-client.mjs), to show what a leaner client could reach.
 // Usage: npm run build && npx tsx benchmarks/remote.bench.ts [--full] [--repeats N]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +49,17 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
   );
 }
 
+const BARE_CLIENT = fileURLToPath(new URL('./fixtures/bare-invoke-client.mjs', import.meta.url));
+
+/** The bare client over the same events: its CPU per invocation (no CLI, no stream, no output). */
+function runBare(url: string, concurrency: number, sign: boolean): Promise<number> {
+  const cpuBefore = reapedChildrenCpuMs();
+  const child = spawn(process.execPath, [BARE_CLIENT, url, 'noop', file, String(concurrency), ...(sign ? ['--sign'] : [])], { stdio: ['ignore', 'ignore', 'inherit'], env: AWS_ENV });
+  return new Promise((resolve, reject) =>
+    child.once('close', (code) => (code === 0 ? resolve((reapedChildrenCpuMs() - cpuBefore) / EVENTS) : reject(new Error(`bare-invoke-client exited ${code}`)))),
+  );
+}
+
 const file = path.join(scratch, 'events.ndjson');
 writeFileSync(file, Array.from({ length: EVENTS }, (_, index) => `{"n":${index}}`).join('\n') + '\n');
 const rows: string[] = [];
@@ -55,13 +68,17 @@ try {
   for (const concurrency of CONCURRENCIES) {
     const remote: Measured[] = [];
     const local: Measured[] = [];
+    const bare: number[] = [];
+    const bareSigned: number[] = [];
     for (let repeat = 0; repeat < REPEATS; repeat += 1) {
       remote.push(await runCli(['noop', file, '--remote', '--endpoint-url', serve.url, '-c', String(concurrency)], AWS_ENV));
       local.push(await runCli(['noop.handler', file, '--code-dir', FIXTURES, '-c', String(concurrency)], process.env));
+      bare.push(await runBare(serve.url, concurrency, false));
+      bareSigned.push(await runBare(serve.url, concurrency, true));
     }
     const remoteCpu = median(remote.map((run) => run.cpuMsPerInvocation));
     const localCpu = median(local.map((run) => run.cpuMsPerInvocation));
-    const row = `| ${concurrency} | ${fmt(median(remote.map((run) => run.eventsPerSecond)), 0)} | ${fmt(median(local.map((run) => run.eventsPerSecond)), 0)} | ${fmt(remoteCpu, 3)} | ${fmt(localCpu, 3)} | ${fmt((100 * remoteCpu) / localCpu, 1)}% |`;
+    const row = `| ${concurrency} | ${fmt(median(remote.map((run) => run.eventsPerSecond)), 0)} | ${fmt(median(local.map((run) => run.eventsPerSecond)), 0)} | ${fmt(remoteCpu, 3)} | ${fmt(localCpu, 3)} | ${fmt((100 * remoteCpu) / localCpu, 1)}% | ${fmt(median(bare), 3)} (${fmt((100 * median(bare)) / localCpu, 0)}%) | ${fmt(median(bareSigned), 3)} (${fmt((100 * median(bareSigned)) / localCpu, 0)}%) |`;
     console.log(row);
     rows.push(row);
   }
@@ -76,9 +93,10 @@ ${machineLine()}, ${cpus().length} cores, load ${loadavg()[0]?.toFixed(2)}; ${EV
 Remote: \`emu run noop <events> --stream --remote --endpoint-url\` an \`emu serve -c 16\` on loopback (the client only: its CPU excludes serve's).
 Local: \`emu run noop.handler <events> --stream\` at the same -c, its sandboxes included. CPU per invocation from /proc (10 ms ticks), one CLI start included.
 Target: the remote client's CPU ≤ 10% of the local run's.
+Floors (not emu): bare \`node:http\` keep-alive POSTs of the same events to the same serve, unsigned and SigV4-signed (\`benchmarks/fixtures/bare-invoke-client.mjs\`), CPU ms/inv and % of local.
 
-| -c | remote events/s | local events/s | remote client CPU ms/inv | local CPU ms/inv | client / local |
-|---:|---:|---:|---:|---:|---:|
+| -c | remote events/s | local events/s | remote client CPU ms/inv | local CPU ms/inv | client / local | bare http | bare http + SigV4 |
+|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 `;
 writeResultsSection('remote', markdown);
