@@ -15,7 +15,7 @@ export function eventMessage(eventType: string, contentType: string, payload: Bu
 
 /** The same message as three pieces, the payload not copied: a streamed body passes through as it is. */
 export function eventMessageParts(eventType: string, contentType: string, payload: Buffer): [Buffer, Buffer, Buffer] {
-  const headers = Buffer.concat([header(':event-type', eventType), header(':content-type', contentType), header(':message-type', 'event')]);
+  const headers = headersFor(eventType, contentType);
   const totalBytes = PRELUDE_BYTES + headers.length + payload.length + CRC_BYTES;
   const head = Buffer.allocUnsafe(PRELUDE_BYTES + headers.length);
   head.writeUInt32BE(totalBytes, 0);
@@ -25,6 +25,19 @@ export function eventMessageParts(eventType: string, contentType: string, payloa
   const tail = Buffer.allocUnsafe(CRC_BYTES);
   tail.writeUInt32BE(crc32(payload, crc32(head)), 0);
   return [head, payload, tail];
+}
+
+/** The headers of a kind of event, built once: a stream sends thousands of PayloadChunk events with the same three. */
+const headersByKind = new Map<string, Buffer>();
+
+function headersFor(eventType: string, contentType: string): Buffer {
+  const kind = `${eventType}\n${contentType}`;
+  let headers = headersByKind.get(kind);
+  if (headers === undefined) {
+    headers = Buffer.concat([header(':event-type', eventType), header(':content-type', contentType), header(':message-type', 'event')]);
+    headersByKind.set(kind, headers);
+  }
+  return headers;
 }
 
 function header(name: string, value: string): Buffer {

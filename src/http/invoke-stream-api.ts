@@ -82,9 +82,12 @@ async function writeEvents(
       for await (const chunk of first) {
         if (out.gone()) break; // the client left: the rest is drained so the function can finish
         const [head, payload, tail] = eventMessageParts('PayloadChunk', 'application/octet-stream', chunk);
+        res.cork(); // the three pieces leave in one writev
         res.write(head);
         res.write(payload);
-        await out.write(tail);
+        const written = out.write(tail);
+        res.uncork();
+        await written;
       }
     }
     result = await invocation;

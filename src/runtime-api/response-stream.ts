@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ErrorTypes } from '../errors/catalogue.js';
+import { paceScavenges } from './scavenge-pacer.js';
 
 export type StreamEnding =
   | { status: 'complete'; bytesStreamed: number }
@@ -36,16 +37,24 @@ export class ResponseStream implements AsyncIterable<Buffer> {
   #ending: StreamEnding | null = null;
   #resolveEnded!: (ending: StreamEnding) => void;
   #read = false;
+  /** Dropping what arrives: nobody reads, or the stream has ended early (the size limit). */
+  #discarding = false;
+  /**
+   * Chunks taken from the socket and not yet read: at most one, as the request is paused on each.
+   * 'data' and pause(), not read(): read() of a paused stream joins every piece buffered into one
+   * new Buffer, a second copy of the whole body for the collector to free (twice the supervisor's
+   * garbage per byte streamed, and RSS growth with it: benchmarks/streaming.bench.ts).
+   */
+  readonly #queue: Buffer[] = [];
   /** Wakes a reader waiting for the next chunk. */
   #wake: (() => void) | null = null;
-  readonly #onReadable = (): void => this.#notify();
 
   constructor(req: IncomingMessage, limitBytes = MAX_STREAMED_RESPONSE_BYTES) {
     this.#req = req;
     this.#limitBytes = limitBytes;
     this.contentType = req.headers['content-type'] ?? 'application/octet-stream';
     this.ended = new Promise((resolve) => (this.#resolveEnded = resolve));
-    req.on('readable', this.#onReadable);
+    req.on('data', (chunk: Buffer) => this.#onData(chunk));
     req.once('end', () => this.#finish(endingFromTrailers(req.trailers, this.#bytes)));
     // Cut before its end (the runtime destroyed its stream, or died): RIE's Truncated, unless the
     // sandbox says why first (a crash closes the socket a moment before the exit is seen).
@@ -69,6 +78,7 @@ export class ResponseStream implements AsyncIterable<Buffer> {
   /** The sandbox failed (timeout, crash, memory): the stream ends with that error, whatever the runtime does next. */
   abort(errorType: string, errorBodyJson: string): void {
     if (this.#ending !== null) return;
+    this.#queue.length = 0;
     this.#finish({ status: 'error', errorType, errorBodyJson, bytesStreamed: this.#bytes });
     this.#req.destroy();
   }
@@ -76,7 +86,8 @@ export class ResponseStream implements AsyncIterable<Buffer> {
   /** Reads the rest and drops it: nobody wants the body, but the runtime must see its response taken. */
   discard(): void {
     this.#read = true;
-    this.#drain();
+    this.#queue.length = 0;
+    this.#dropRest();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
@@ -84,10 +95,11 @@ export class ResponseStream implements AsyncIterable<Buffer> {
     this.#read = true;
     try {
       for (;;) {
-        const chunk = this.#ending === null ? (this.#req.read() as Buffer | null) : null;
-        if (chunk !== null) {
-          const allowed = this.#count(chunk);
-          if (allowed !== null) yield allowed;
+        const chunk = this.#queue.shift();
+        if (chunk !== undefined) {
+          // The next chunk is read while this one is written: one ahead, never more.
+          if (!this.#discarding) this.#req.resume();
+          yield chunk;
           continue;
         }
         if (this.#ending !== null) return;
@@ -99,24 +111,33 @@ export class ResponseStream implements AsyncIterable<Buffer> {
     }
   }
 
+  #onData(chunk: Buffer): void {
+    const wanted = !this.#discarding;
+    const allowed = this.#count(chunk);
+    if (allowed === null || !wanted) return;
+    this.#queue.push(allowed);
+    if (!this.#discarding) this.#req.pause();
+    this.#notify();
+  }
+
   /** Counts a chunk; past the limit the stream ends with AWS's error and the rest is dropped. Returns what may be passed on. */
   #count(chunk: Buffer): Buffer | null {
     if (this.#ending !== null) return null;
     this.#firstByteAt ??= performance.now();
+    paceScavenges(chunk.length);
     const room = this.#limitBytes - this.#bytes;
     this.#bytes += chunk.length;
     if (chunk.length <= room) return chunk;
     this.#bytes = this.#limitBytes;
     const message = `Response payload size exceeded maximum allowed payload size (${this.#limitBytes} bytes).`;
     this.#finish(errorEnding(ErrorTypes.responseSizeTooLarge, message, this.#bytes));
-    this.#drain(); // the rest is read and dropped, so the runtime's request can end
+    this.#dropRest(); // the rest is read and dropped, so the runtime's request can end
     return room > 0 ? chunk.subarray(0, room) : null;
   }
 
-  /** Flowing mode, each chunk counted (and dropped once ended); a 'readable' listener would keep it paused. */
-  #drain(): void {
-    this.#req.off('readable', this.#onReadable);
-    this.#req.on('data', (chunk: Buffer) => this.#count(chunk));
+  /** Flowing from now on, each chunk counted (and dropped once ended). */
+  #dropRest(): void {
+    this.#discarding = true;
     this.#req.resume();
   }
 
