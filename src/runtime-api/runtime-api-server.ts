@@ -6,8 +6,9 @@
  * follows RIE's state machine; docs/runtime-api-state-machine.md has each case.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { ErrorTypes, MAX_RESPONSE_BYTES } from '../errors/catalogue.js';
+import { LeanConnection, type LeanRequest, type LeanRequestHandler } from './lean-connection.js';
 import { ERROR_WITH_CAUSE_CONTENT_TYPE, errorWithCauseBody, postedErrorType } from './posted-error.js';
 import {
   errorBody,
@@ -18,6 +19,7 @@ import {
   replyNotFound,
   replyWrongMethod,
   tooLarge,
+  type ErrorBody,
   type RuntimeState,
 } from './replies.js';
 import { ResponseStream } from './response-stream.js';
@@ -52,15 +54,29 @@ export interface RuntimeApiHooks {
   onServerError?(error: unknown): void;
 }
 
+/** Where the answer to a waiting /next goes: a lean connection, or a node:http response. */
+interface NextAnswer {
+  sendEvent(invocation: PendingInvocation, deadlineEpochMs: number): void;
+}
+
+interface Refusal {
+  status: number;
+  body: ErrorBody;
+}
+
 const PREFIX = '/2018-06-01/runtime/';
 /** /invocation/{request id}/response and /error: the request id is one path segment. */
 const RESULT_ROUTE = /^invocation\/([^/]+)\/(response|error)$/;
 
-export class RuntimeApiServer {
+export class RuntimeApiServer implements LeanRequestHandler {
+  /** Accepts every connection; the hot path is served by LeanConnection, the rest by #server. */
+  readonly #listener: NetServer;
+  /** Never listens itself: it takes the connections LeanConnection hands over. */
   readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
   readonly #hooks: RuntimeApiHooks;
   #state: RuntimeState = 'Started';
-  #waitingNext: ServerResponse | null = null;
+  #waitingNext: NextAnswer | null = null;
   #queued: PendingInvocation | null = null;
   /** The invocation handed out last: its id is the one posts must name until the next /next (RIE's current invoke id). */
   #current: PendingInvocation | null = null;
@@ -80,17 +96,24 @@ export class RuntimeApiServer {
     this.#server.requestTimeout = 0;
     this.#server.headersTimeout = 0;
     this.#server.timeout = 0;
+    // node:http's own defaults for the sockets it accepted itself.
+    this.#listener = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      new LeanConnection(socket, this);
+    });
   }
 
   /** Resolves to the address for AWS_LAMBDA_RUNTIME_API. */
   listen(host = '127.0.0.1'): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(0, host, () => {
-        this.#server.off('error', reject);
+      this.#listener.once('error', reject);
+      this.#listener.listen(0, host, () => {
+        this.#listener.off('error', reject);
         // A later server error (an accept failing, say EMFILE) must not take the supervisor down.
+        this.#listener.on('error', (error) => this.#reportServerError(error));
         this.#server.on('error', (error) => this.#reportServerError(error));
-        const { port } = this.#server.address() as AddressInfo;
+        const { port } = this.#listener.address() as AddressInfo;
         resolve(`${host}:${port}`);
       });
     });
@@ -111,8 +134,37 @@ export class RuntimeApiServer {
 
   close(): void {
     this.#waitingNext = null;
-    this.#server.closeAllConnections();
-    this.#server.close();
+    for (const socket of this.#sockets) socket.destroy();
+    this.#listener.close();
+  }
+
+  /** @internal LeanRequestHandler: the hot path's requests, under the same rules as #route's. */
+  onLeanRequest(connection: LeanConnection, request: LeanRequest): void {
+    if (request.kind === 'next') {
+      if (this.#takeNext(connection, (refusal) => connection.reply(refusal.status, refusal.body))) this.#nextWaiting();
+      return;
+    }
+    const refusal = this.#refuseResult(request.requestId, 'response');
+    if (refusal !== null) return connection.reply(refusal.status, refusal.body);
+    this.#state = 'RuntimeResponseSentState';
+    connection.accepted();
+    this.#hooks.onResponse(request.requestId, request.body);
+  }
+
+  /** @internal */
+  onLeanClose(connection: LeanConnection): void {
+    if (this.#waitingNext === connection) this.#waitingNext = null;
+  }
+
+  /** @internal node:http takes the connection; the bytes already read reach its parser first. */
+  handOver(socket: Socket, unread: Buffer): void {
+    this.#server.emit('connection', socket);
+    if (unread.length > 0) socket.emit('data', unread);
+  }
+
+  /** @internal */
+  onLeanError(error: unknown): void {
+    this.#reportServerError(error);
   }
 
   #route(req: IncomingMessage, res: ServerResponse): void {
@@ -152,32 +204,50 @@ export class RuntimeApiServer {
     // A body left unread pauses the socket, and a paused socket never sees its client go: a
     // waiting /next sent one would hold the one slot forever. Runtime clients send none.
     if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) req.resume();
+    const answer: NextAnswer = { sendEvent: (invocation, deadlineEpochMs) => this.#writeEvent(res, invocation, deadlineEpochMs) };
+    if (!this.#takeNext(answer, (refusal) => reply(res, refusal.status, refusal.body))) return;
+    res.once('close', () => {
+      if (this.#waitingNext === answer) this.#waitingNext = null;
+    });
+    this.#nextWaiting();
+  }
+
+  /** RIE's rules for /next; true when the answer now waits for an invocation. */
+  #takeNext(answer: NextAnswer, refuse: (refusal: Refusal) => void): boolean {
     // RIE's Running state allows Ready: the runtime asked again before answering, and gets the same event again.
-    if (this.#state === 'Running') return this.#writeEvent(res, this.#current as PendingInvocation, this.#currentDeadlineEpochMs);
-    if (this.#state === 'InitError' || this.#state === 'InvocationResponse') return reply(res, 403, invalidStateTransition(this.#state, 'Ready'));
+    if (this.#state === 'Running') {
+      answer.sendEvent(this.#current as PendingInvocation, this.#currentDeadlineEpochMs);
+      return false;
+    }
+    if (this.#state === 'InitError' || this.#state === 'InvocationResponse') {
+      refuse({ status: 403, body: invalidStateTransition(this.#state, 'Ready') });
+      return false;
+    }
     if (this.#waitingNext !== null) {
       // Two long polls at once: emu keeps one runtime connection waiting, not a queue of them.
-      return reply(res, 403, errorBody(ErrorTypes.invalidStateTransition, 'Invalid state transition: /next while another /next is waiting'));
+      refuse({ status: 403, body: errorBody(ErrorTypes.invalidStateTransition, 'Invalid state transition: /next while another /next is waiting') });
+      return false;
     }
     this.#state = 'Ready';
     this.#current = null;
-    this.#waitingNext = res;
-    res.once('close', () => {
-      if (this.#waitingNext === res) this.#waitingNext = null;
-    });
+    this.#waitingNext = answer;
+    return true;
+  }
+
+  #nextWaiting(): void {
     this.#hooks.onNext();
     if (this.#queued !== null) this.#sendNext();
   }
 
   #sendNext(): void {
-    const res = this.#waitingNext as ServerResponse;
+    const answer = this.#waitingNext as NextAnswer;
     const invocation = this.#queued as PendingInvocation;
     this.#waitingNext = null;
     this.#queued = null;
     this.#state = 'Running';
     this.#current = invocation;
     this.#currentDeadlineEpochMs = invocation.deadlineEpochMs ?? Date.now() + invocation.timeoutMs;
-    this.#writeEvent(res, invocation, this.#currentDeadlineEpochMs);
+    answer.sendEvent(invocation, this.#currentDeadlineEpochMs);
     this.#hooks.onDelivered(invocation.requestId, this.#currentDeadlineEpochMs);
   }
 
@@ -200,15 +270,8 @@ export class RuntimeApiServer {
   }
 
   #onResult(req: IncomingMessage, res: ServerResponse, requestId: string, kind: 'response' | 'error'): void {
-    // RIE checks the id first (400), then the state (403): a second answer for the same id is a state error.
-    if (this.#current === null || requestId !== this.#current.requestId) {
-      return this.#drainThen(req, res, () => reply(res, 400, invalidRequestId()));
-    }
-    if (this.#state !== 'Running') {
-      const to = kind === 'response' ? 'InvocationResponse' : 'InvocationErrorResponse';
-      const refusal = invalidStateTransition(this.#state, to);
-      return this.#drainThen(req, res, () => reply(res, 403, refusal));
-    }
+    const refusal = this.#refuseResult(requestId, kind);
+    if (refusal !== null) return this.#drainThen(req, res, () => reply(res, refusal.status, refusal.body));
     // Go's Header.Get: the first of repeated headers, and an empty one is no mode at all.
     const mode = kind === 'response' && req.headers['lambda-runtime-function-response-mode'] !== undefined ? req.headersDistinct['lambda-runtime-function-response-mode']?.[0] : undefined;
     if (mode !== undefined && mode !== '') return this.#onResponseMode(req, res, requestId, mode);
@@ -228,6 +291,13 @@ export class RuntimeApiServer {
         reply(res, 413, tooLarge());
       }
     });
+  }
+
+  /** RIE checks the id first (400), then the state (403): a second answer for the same id is a state error. */
+  #refuseResult(requestId: string, kind: 'response' | 'error'): Refusal | null {
+    if (this.#current === null || requestId !== this.#current.requestId) return { status: 400, body: invalidRequestId() };
+    if (this.#state !== 'Running') return { status: 403, body: invalidStateTransition(this.#state, kind === 'response' ? 'InvocationResponse' : 'InvocationErrorResponse') };
+    return null;
   }
 
   #reportError(req: IncomingMessage, requestId: string, body: Buffer): void {
