@@ -67,6 +67,8 @@ interface Refusal {
 const PREFIX = '/2018-06-01/runtime/';
 /** /invocation/{request id}/response and /error: the request id is one path segment. */
 const RESULT_ROUTE = /^invocation\/([^/]+)\/(response|error)$/;
+/** How long a /next waits for a streamed response's connection to end before RIE's 403 (see #afterOpenStream). */
+const OPEN_STREAM_GRACE_MS = 100;
 
 export class RuntimeApiServer implements LeanRequestHandler {
   /** Accepts every connection; the hot path is served by LeanConnection, the rest by #server. */
@@ -81,6 +83,8 @@ export class RuntimeApiServer implements LeanRequestHandler {
   /** The invocation handed out last: its id is the one posts must name until the next /next (RIE's current invoke id). */
   #current: PendingInvocation | null = null;
   #currentDeadlineEpochMs = 0;
+  /** Settles when the streamed response's request has ended or its connection closed. */
+  #openStream: Promise<void> | null = null;
 
   constructor(hooks: RuntimeApiHooks) {
     this.#hooks = hooks;
@@ -141,8 +145,9 @@ export class RuntimeApiServer implements LeanRequestHandler {
   /** @internal LeanRequestHandler: the hot path's requests, under the same rules as #route's. */
   onLeanRequest(connection: LeanConnection, request: LeanRequest): void {
     if (request.kind === 'next') {
-      if (this.#takeNext(connection, (refusal) => connection.reply(refusal.status, refusal.body))) this.#nextWaiting();
-      return;
+      return this.#afterOpenStream(() => {
+        if (this.#takeNext(connection, (refusal) => connection.reply(refusal.status, refusal.body))) this.#nextWaiting();
+      });
     }
     const refusal = this.#refuseResult(request.requestId, 'response');
     if (refusal !== null) return connection.reply(refusal.status, refusal.body);
@@ -205,11 +210,35 @@ export class RuntimeApiServer implements LeanRequestHandler {
     // waiting /next sent one would hold the one slot forever. Runtime clients send none.
     if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) req.resume();
     const answer: NextAnswer = { sendEvent: (invocation, deadlineEpochMs) => this.#writeEvent(res, invocation, deadlineEpochMs) };
-    if (!this.#takeNext(answer, (refusal) => reply(res, refusal.status, refusal.body))) return;
-    res.once('close', () => {
-      if (this.#waitingNext === answer) this.#waitingNext = null;
+    this.#afterOpenStream(() => {
+      if (res.destroyed || !this.#takeNext(answer, (refusal) => reply(res, refusal.status, refusal.body))) return;
+      res.once('close', () => {
+        if (this.#waitingNext === answer) this.#waitingNext = null;
+      });
+      this.#nextWaiting();
     });
-    this.#nextWaiting();
+  }
+
+  /**
+   * A runtime whose stream failed (destroyed, its POST cut) asks for the next event at once, on
+   * its other connection, and that /next can be read in the same turn of the event loop as the
+   * stream's end, before its close is seen (the close phase comes after): refused there, the
+   * runtime would exit. So a /next during a streamed response waits for the stream's connection
+   * (in practice that same turn); one still streaming after the grace gets RIE's 403.
+   */
+  #afterOpenStream(then: () => void): void {
+    const open = this.#openStream;
+    if (open === null || this.#state !== 'InvocationResponse') return then();
+    let done = false;
+    const judge = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(grace);
+      then();
+    };
+    const grace = setTimeout(judge, OPEN_STREAM_GRACE_MS);
+    grace.unref();
+    void open.then(judge);
   }
 
   /** RIE's rules for /next; true when the answer now waits for an invocation. */
@@ -326,6 +355,14 @@ export class RuntimeApiServer implements LeanRequestHandler {
   #onStreamedResponse(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     this.#state = 'InvocationResponse';
     const stream = new ResponseStream(req);
+    const open = new Promise<void>((resolve) => {
+      req.once('end', resolve);
+      req.once('close', resolve);
+    });
+    this.#openStream = open;
+    void open.then(() => {
+      if (this.#openStream === open) this.#openStream = null;
+    });
     const sent = (): void => {
       if (this.#state === 'InvocationResponse' && this.#current?.requestId === requestId) this.#state = 'RuntimeResponseSentState';
     };
