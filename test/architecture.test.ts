@@ -60,10 +60,10 @@ function layerViolations(file: string, source: string): string[] {
     .map((target) => `${path.relative(SRC, file)} imports ${path.relative(SRC, target)}`);
 }
 
-/** What a bootstrap file may import: node: builtins and its sibling .mjs files. */
+/** What a bootstrap file may import: node: builtins and its sibling .cjs and .mjs files. */
 function bootstrapViolations(name: string, source: string): string[] {
   return importedSpecifiers(source)
-    .filter((specifier) => !(specifier.startsWith('node:') || /^\.\/[\w-]+\.mjs$/.test(specifier)))
+    .filter((specifier) => !(specifier.startsWith('node:') || /^\.\/[\w-]+\.[cm]js$/.test(specifier)))
     .map((specifier) => `${name} imports ${specifier}`);
 }
 
@@ -78,7 +78,7 @@ test('no module imports from a layer above its own', () => {
 });
 
 test('the bootstrap uses node: builtins and its own files only', () => {
-  const names = readdirSync(BOOTSTRAP).filter((name) => name.endsWith('.mjs'));
+  const names = readdirSync(BOOTSTRAP).filter((name) => /\.[cm]js$/.test(name));
   assert.ok(names.length > 0, 'bootstrap files found');
   assert.deepEqual(names.flatMap((name) => bootstrapViolations(name, readFileSync(path.join(BOOTSTRAP, name), 'utf8'))), []);
 });
@@ -112,7 +112,7 @@ describe('the import checker sees every form of import', () => {
   const packages = [`import YAML from "yaml";`, `const { execa } = await import("execa");`, 'await import(`execa`);', `import 'yaml';`, `const y = require("yaml");`, `export { x } from 'yaml';`];
   for (const line of packages) {
     test(`a bootstrap file with ${line}`, () => {
-      assert.deepEqual(bootstrapViolations('index.mjs', `import { x } from "node:fs";\nimport { y } from './errors.mjs';\n${line}`).length, 1, line);
+      assert.deepEqual(bootstrapViolations('index.cjs', `const { x } = require("node:fs");\nconst { y } = require('./response-stream.cjs');\nimport { z } from './esm-loader.mjs';\n${line}`).length, 1, line);
     });
   }
 });

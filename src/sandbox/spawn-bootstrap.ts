@@ -17,7 +17,7 @@ import type { FunctionConfig } from './function-config.js';
 import { findBootstrap } from './runtime-launcher.js';
 import { listDescendants, SANDBOX_MARKER_VARIABLE, sandboxMarker } from './process-tree.js';
 
-const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.mjs', import.meta.url));
+const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.cjs', import.meta.url));
 const PYTHON_BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/python/bootstrap.py', import.meta.url));
 const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
 

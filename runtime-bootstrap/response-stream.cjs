@@ -1,34 +1,38 @@
+'use strict';
 // A streaming handler's invocation: handler(event, responseStream, context), the response POSTed
 // as it is written (Lambda-Runtime-Function-Response-Mode: streaming, chunked), a failure after
 // the first byte sent in the Lambda-Runtime-Function-Error-Type / -Error-Body trailers. Follows
 // AWS's runtime client (ResponseStream.js, StreamingContext.js, Runtime.js:95-158). Loaded only
 // for a handler awslambda.streamifyResponse marked. node:http here: a streamed body needs its
 // own connection, and its cost is paid only by streaming functions.
-import { HIGH_WATER_MARK, STREAMING } from './awslambda-global.mjs';
-import { toErrorPayload } from './errors.mjs';
-
-const http = process.getBuiltinModule('node:http');
-const net = process.getBuiltinModule('node:net');
+const http = require('node:http');
+const net = require('node:net');
+// The marks awslambda.streamifyResponse sets (index.cjs), from the global symbol registry.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
 
 const ERROR_TYPE_TRAILER = 'Lambda-Runtime-Function-Error-Type';
 const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
 
-export class MalformedStreamingHandler extends Error {
+class MalformedStreamingHandler extends Error {
   name = 'Runtime.MalformedStreamingHandler';
 }
 
-/** Checks the handler's mark at init (RIC's UserFunction.js:238-252) and returns the per-invocation runner. */
-export function streamingInvoker(handler, address, logError) {
+/**
+ * Checks the handler's mark at init (RIC's UserFunction.js:238-252) and returns the per-invocation
+ * runner; logError and toErrorPayload are the runtime's (index.cjs).
+ */
+function streamingInvoker(handler, address, { logError, toErrorPayload }) {
   if (handler[STREAMING] !== 'response') throw new MalformedStreamingHandler('Only response streaming is supported.');
   const highWaterMark = handler[HIGH_WATER_MARK];
   const colon = address.lastIndexOf(':');
   const target = { host: address.slice(0, colon) || '127.0.0.1', port: Number(address.slice(colon + 1)), highWaterMark };
-  return (prepare, requestId) => runStreamed(handler, target, { prepare, requestId, logError });
+  return (prepare, requestId) => runStreamed(handler, target, { prepare, requestId, logError, toErrorPayload });
 }
 
 /** Resolves when the invocation is over and the runtime may ask for the next event. */
-async function runStreamed(handler, target, { prepare, requestId, logError }) {
-  const stream = openResponseStream(target, requestId);
+async function runStreamed(handler, target, { prepare, requestId, logError, toErrorPayload }) {
+  const stream = openResponseStream(target, requestId, toErrorPayload);
   const fail = (error) => {
     logError('Invoke Error', error);
     stream.fail(error);
@@ -51,7 +55,7 @@ async function runStreamed(handler, target, { prepare, requestId, logError }) {
 }
 
 /** The POST and the Writable the handler gets (an http.ClientRequest, as RIC gives it). */
-function openResponseStream(target, requestId) {
+function openResponseStream(target, requestId, toErrorPayload) {
   const agent = new http.Agent({ keepAlive: false });
   // RIC sets the socket's highWaterMark from streamifyResponse's options (ResponseStream.js:150-158).
   agent.createConnection = (options, onConnect) => net.createConnection({ ...options, highWaterMark: target.highWaterMark }, onConnect);
@@ -76,7 +80,7 @@ function openResponseStream(target, requestId) {
     req.on('error', reject); // a write after end, a destroy: the invocation's own failure, never a crash
   });
   answered.catch(() => {});
-  return { writable: asResponseStream(req), answered, fail: (error) => failStream(req, error) };
+  return { writable: asResponseStream(req), answered, fail: (error) => failStream(req, toErrorPayload(error)) };
 }
 
 function asResponseStream(req) {
@@ -97,9 +101,10 @@ function asResponseStream(req) {
 }
 
 /** The error goes in the trailers and ends the body; a stream already ended or destroyed keeps what it sent. */
-function failStream(req, error) {
+function failStream(req, payload) {
   if (req.destroyed || req.writableEnded) return;
-  const payload = toErrorPayload(error);
   req.addTrailers({ [ERROR_TYPE_TRAILER]: payload.errorType, [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(payload)).toString('base64') });
   req.end();
 }
+
+module.exports = { streamingInvoker };
