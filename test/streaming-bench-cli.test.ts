@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { BenchReport } from '../src/bench/index.js';
+import { formatStreamLine } from '../src/cli/stream-render.js';
+import type { InvocationResult } from '../src/index.js';
 import { assertNoProcessLeft, FIXTURES, runEmu } from './helpers.js';
 
 const CWD = path.join(FIXTURES, 'streaming');
@@ -48,8 +50,9 @@ test('emu run --stream of a streaming function: the summary has Time To First By
   const summaryFile = path.join(scratch, 'summary.json');
   const run = await runEmu(['run', 'handlers.paced', EVENTS, '--stream', '--summary', summaryFile], { cwd: CWD, timeoutMs: 120_000 });
   assert.equal(run.code, 0, run.stderr);
-  // Each line is the raw streamed body, as the payload of a plain Invoke is (not JSON-quoted: see the report of #15).
-  assert.equal(run.stdout, 'first,second\nfirst,second\n');
+  // One JSON value a line, as for every other result: a body that is not JSON is a JSON string
+  // (the payload field of --json's record); `emu run` without --stream writes the raw bytes.
+  assert.equal(run.stdout, '"first,second"\n"first,second"\n');
   assert.match(run.stderr, /Time To First Byte \(ms\), succeeded[│\s]+2[│\s]/);
   assert.match(run.stderr, /Bytes Streamed, succeeded[│\s]+2[│\s]+12[│\s]/);
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, { count: number; p50: number } | undefined>;
@@ -59,4 +62,23 @@ test('emu run --stream of a streaming function: the summary has Time To First By
   assert.equal(buffered.code, 0, buffered.stderr);
   assert.doesNotMatch(buffered.stderr, /Time To First Byte|Bytes Streamed/);
   assertNoProcessLeft();
+});
+
+test('emu run --stream lines are JSON whatever the body: JSON as it is (on one line), anything else a JSON string', () => {
+  const line = (payloadJson: string): string => {
+    let payload: unknown = payloadJson;
+    try {
+      payload = JSON.parse(payloadJson);
+    } catch {} // the supervisor's parsePayload: a body that is not JSON stays its text
+    const result = { requestId: 'r', status: 'ok', payload, payloadJson, metrics: {} } as unknown as InvocationResult;
+    return formatStreamLine({ kind: 'result', line: 1, result }, false);
+  };
+  assert.equal(line('{"a":1}'), '{"a":1}\n');
+  assert.equal(line('{\n  "a": 1\n}'), '{"a":1}\n');
+  assert.equal(line('"quoted"'), '"quoted"\n');
+  assert.equal(line('first,second'), '"first,second"\n');
+  assert.equal(line('{"a":1}42'), '"{\\"a\\":1}42"\n');
+  assert.equal(line('two\nlines'), '"two\\nlines"\n');
+  assert.equal(line(''), '""\n');
+  for (const body of ['first,second', '{"a":1}42', '', 'two\nlines']) assert.equal(JSON.parse(line(body)), body);
 });

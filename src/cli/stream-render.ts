@@ -13,8 +13,12 @@ export function formatStreamLine(record: StreamRecord, json: boolean): string {
   if (record.kind === 'result') {
     const { result } = record;
     if (json) return `${JSON.stringify({ line: record.line, ...toJsonRecord(result) })}\n`;
-    // A runtime may post pretty-printed JSON; NDJSON needs it on one line.
-    return `${result.payloadJson.includes('\n') ? JSON.stringify(result.payload) : result.payloadJson}\n`;
+    // NDJSON needs one JSON value a line, the payload as --json's record has it: a pretty-printed
+    // payload on one line, and a body that is not JSON (a streamed text body, a custom runtime's
+    // bytes) as a JSON string. parsePayload keeps such a body as its own text, and no JSON text
+    // parses to itself.
+    const notJson = result.payload === result.payloadJson;
+    return `${notJson || result.payloadJson.includes('\n') ? JSON.stringify(result.payload) : result.payloadJson}\n`;
   }
   if (!json) return `${JSON.stringify(record.error)}\n`;
   const none = null;
