@@ -119,9 +119,9 @@ async function pipeBody(res: ServerResponse, head: GatewayResponse, rest: Buffer
   const flat: string[] = [];
   for (const [name, value] of head.headers) flat.push(name, value);
   res.writeHead(head.statusCode, flat);
-  res.flushHeaders(); // the client has the head before the body's next byte is written
   const out = pacedWriter(res);
-  if (rest.length > 0) await out.write(rest);
+  if (rest.length > 0) await out.write(rest); // the head leaves with the first bytes, in one write
+  else res.flushHeaders(); // no byte yet: the client has the head before the first one is written
   while (!out.gone()) {
     const { value, done } = await iterator.next();
     if (done === true) break;
