@@ -182,6 +182,27 @@ test('bad input: a return value is ignored with a warning, a plain function, a w
   });
 });
 
+test('a /next while the stream is still open gets RIE\'s 403 (from InvocationResponse), and the stream goes on to its end', async () => {
+  const runtimeClient = `${FIXTURES}fake-runtimes/next-while-streaming.mjs`;
+  await withEmulator({ handler: 'next-while-streaming.handler', runtimeClient, mode: 'warm' }, async (t) => {
+    for (let i = 0; i < 2; i++) {
+      const { body, ending, result } = await invokeStreamed(t, {});
+      assert.equal(body.toString(), 'open,closed');
+      assert.equal(ending.status, 'complete');
+      assert.equal(result.metrics.coldStart, i === 0, 'the runtime went on');
+    }
+    const refusals = [...t.output().matchAll(/^next-while-streaming (\d+) (".*")$/gm)];
+    assert.equal(refusals.length, 2, t.output());
+    for (const [, status, body] of refusals) {
+      assert.equal(status, '403');
+      assert.deepEqual(JSON.parse(JSON.parse(body as string) as string), {
+        errorType: 'InvalidStateTransition',
+        errorMessage: 'State transition from InvocationResponse to Ready failed for runtime. Error: State transition is not allowed',
+      });
+    }
+  });
+});
+
 test('a timeout or a crash mid-stream: the sandbox is killed and the stream ends with that error', async () => {
   await withEmulator({ codeDir: CODE_DIR, handler: 'handlers.hangsMidStream', timeoutSeconds: 1 }, async (t) => {
     const { body, ending, result } = await invokeStreamed(t, {});
