@@ -2,13 +2,16 @@
 import { readFile } from 'node:fs/promises';
 import { usageError } from '../errors/emu-error.js';
 
-/** Resolves to the event's JSON text, validated; rejects with a usage error naming the file and the place. */
-export async function readEventJson(source: string | undefined, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+/**
+ * Resolves to the event's JSON text, validated; rejects with a usage error naming the file and the place.
+ * process.stdin is touched only for '-': building its stream costs every one-shot run milliseconds.
+ */
+export async function readEventJson(source: string | undefined, stdin?: NodeJS.ReadableStream): Promise<string> {
   if (source === undefined) return '{}';
   const label = source === '-' ? 'stdin' : source;
   let text: string;
   try {
-    text = source === '-' ? await readAll(stdin) : await readFile(source, 'utf8');
+    text = source === '-' ? await readAll(stdin ?? process.stdin) : await readFile(source, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a folder' : (error as Error).message;

@@ -1,0 +1,110 @@
+// One-shot `emu run` as a user types it, side by side with lambda-local on the same handler and event,
+// `node -e 0` for scale; then the same one-shot for a Python handler and a custom runtime, beside their
+// floors. Interleaved runs, each command spawned on its own and waited for (spawnSync), so this process's
+// reaped-children CPU grows by exactly that command's tree (the CLI, its sandbox, setpriv: all reaped).
+// Everything runs twice: with NODE_EXTRA_CA_CERTS as the user has it (Node reads the whole CA file at
+// start, before any JavaScript; both CLIs pay it, sandboxes never inherit it) and without it.
+// Usage: npm run build && npx tsx benchmarks/one-shot.bench.ts [--quick]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { reapedChildrenCpuMs } from './lib/process-cpu.js';
+import { machineLine, writeResultsSection } from './lib/results-file.js';
+import { fmt, median } from './lib/stats.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const FIXTURES = `${ROOT}test/fixtures/`;
+const EVENT = `${ROOT}examples/hello/event.json`;
+const quick = process.argv.includes('--quick');
+const RUNS = quick ? 9 : 21;
+const TARGET_RATIO = 0.85;
+
+interface Command {
+  label: string;
+  file: string;
+  args: string[];
+}
+
+const node = (label: string, args: string[]): Command => ({ label, file: process.execPath, args });
+const EMU = node('emu run', ['bin/emu.js', 'run', 'plain.handler', EVENT, '--code-dir', FIXTURES]);
+const LAMBDA_LOCAL = node('lambda-local', ['node_modules/lambda-local/build/cli.js', '-l', `${FIXTURES}plain.cjs`, '-h', 'handler', '-e', EVENT, '-v', '0']);
+const NODE_FLOOR = node('node -e 0', ['-e', '0']);
+const PYTHON = '/usr/bin/python3.11';
+const EMU_PYTHON = node('emu run --runtime python3.11', ['bin/emu.js', 'run', 'noop.handler', EVENT, '--code-dir', `${ROOT}benchmarks/fixtures`, '--runtime', 'python3.11', '--python', PYTHON]);
+const PYTHON_FLOOR: Command = { label: 'python3.11 -c pass', file: PYTHON, args: ['-c', 'pass'] };
+const EMU_CUSTOM = node('emu run --runtime provided.al2023', ['bin/emu.js', 'run', 'function.handler', EVENT, '--code-dir', `${FIXTURES}custom-runtime/echo`, '--runtime', 'provided.al2023']);
+
+interface Samples {
+  wallMs: number[];
+  cpuMs: number[];
+}
+
+function runOnce(command: Command, env: NodeJS.ProcessEnv, samples: Samples): void {
+  const cpuBefore = reapedChildrenCpuMs();
+  const started = performance.now();
+  const run = spawnSync(command.file, command.args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+  samples.wallMs.push(performance.now() - started);
+  samples.cpuMs.push(reapedChildrenCpuMs() - cpuBefore);
+  if (run.status !== 0) throw new Error(`${command.label} failed (${run.status ?? run.signal}): ${run.stderr}`);
+}
+
+/** Interleaved rounds: every command once per round, so the machine's swings hit all alike. */
+function interleaved(commands: Command[], env: NodeJS.ProcessEnv): Samples[] {
+  const samples = commands.map(() => ({ wallMs: [], cpuMs: [] }) as Samples);
+  commands.forEach((command) => runOnce(command, env, { wallMs: [], cpuMs: [] })); // warm-up: page cache, the CLI's code cache
+  for (let round = 0; round < RUNS; round++) commands.forEach((command, index) => runOnce(command, env, samples[index] as Samples));
+  return samples;
+}
+
+/** CPU is a mean: children's CPU comes in 10 ms clock ticks, so a median of single runs would be too coarse. */
+const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+const figure = (samples: Samples): string => `${fmt(median(samples.wallMs))} ms (CPU ${fmt(mean(samples.cpuMs))} ms)`;
+
+function versusRow(what: string, ours: Samples, theirs: Samples, yardstick: string, target?: number): string {
+  const wallRatio = median(ours.wallMs) / median(theirs.wallMs);
+  const cpuRatio = mean(ours.cpuMs) / mean(theirs.cpuMs);
+  const goal = target === undefined ? '' : `≤ ${target}×`;
+  const verdict = target === undefined ? '' : wallRatio <= target && cpuRatio <= target ? 'met' : '**not met**';
+  return `| ${what} | ${figure(ours)} | ${yardstick}: ${figure(theirs)} | ${fmt(wallRatio, 2)}× (CPU ${fmt(cpuRatio, 2)}×) | ${goal} | ${verdict} |`;
+}
+
+function nodeRows(env: NodeJS.ProcessEnv, caLabel: string): string[] {
+  const [emu, lambdaLocal, floor] = interleaved([EMU, LAMBDA_LOCAL, NODE_FLOOR], env) as [Samples, Samples, Samples];
+  return [
+    versusRow(`one-shot \`emu run\` vs lambda-local, same handler, ${caLabel}`, emu, lambdaLocal, 'lambda-local', TARGET_RATIO),
+    versusRow(`one-shot \`emu run\`, ${caLabel}`, emu, floor, '`node -e 0`'),
+  ];
+}
+
+function otherRuntimeRows(env: NodeJS.ProcessEnv): string[] {
+  const rows: string[] = [];
+  if (existsSync(PYTHON)) {
+    const [emu, floor] = interleaved([EMU_PYTHON, PYTHON_FLOOR], env) as [Samples, Samples];
+    rows.push(versusRow('one-shot `emu run --runtime python3.11` (no-op handler)', emu, floor, '`python3.11 -c pass`'));
+  }
+  const [emu, floor] = interleaved([EMU_CUSTOM, NODE_FLOOR], env) as [Samples, Samples];
+  rows.push(versusRow('one-shot `emu run --runtime provided.al2023` (sh + curl bootstrap)', emu, floor, '`node -e 0`'));
+  return rows;
+}
+
+const withCa = process.env.NODE_EXTRA_CA_CERTS !== undefined;
+const withoutCaEnv = { ...process.env };
+delete withoutCaEnv.NODE_EXTRA_CA_CERTS;
+const loadBefore = os.loadavg();
+const rows = [
+  ...(withCa ? nodeRows(process.env, 'NODE_EXTRA_CA_CERTS set (as here)') : []),
+  ...nodeRows(withoutCaEnv, 'NODE_EXTRA_CA_CERTS unset'),
+  ...otherRuntimeRows(process.env),
+];
+const loadAfter = os.loadavg();
+const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
+const markdown = `## One-shot \`emu run\` (\`npx tsx benchmarks/one-shot.bench.ts${quick ? ' --quick' : ''}\`)
+
+${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI, sandbox, setpriv), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does.
+
+| measure | emu | yardstick | ratio | target | |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}`;
+console.log(markdown);
+writeResultsSection('one-shot', markdown);
