@@ -84,48 +84,62 @@ async function twoAtATime(count: number, run: () => Promise<unknown>): Promise<P
   return { perSecond, childCpuMs: (reapedChildrenCpuMs() - childrenBefore) / count, ownCpuMs: (cpu.user + cpu.system) / 1000 / count };
 }
 
+/** The no-op handlers of the cold rows: CommonJS (the bootstrap's own format) and an ES module. */
+const COLD_HANDLERS = [
+  { label: 'CommonJS', handler: 'noop.handler', codeDir: fileURLToPath(new URL('./fixtures/cold/', import.meta.url)) },
+  { label: 'ES module', handler: 'noop.handler', codeDir: FIXTURES },
+] as const;
+
 /**
- * 2. Cold invocations inside a running supervisor (spawn to answer) against the floor spawned to
- * exit, interleaved; then 2 at a time: cold invocations at -c 2 against floor processes 2 in
- * parallel, alternating blocks, for the rate and the CPU of each.
+ * 2. Cold invocations inside a running supervisor (spawn to answer), a CommonJS and an ES module
+ * no-op handler, against the floor spawned to exit, interleaved; then 2 at a time: cold
+ * invocations at -c 2 against floor processes 2 in parallel, alternating blocks, for the rate
+ * and the CPU of each. Every verdict is against the floor in the bootstrap's format (CommonJS).
  */
 async function cold(): Promise<string[]> {
-  const emulator = createEmulator({ handler: 'noop.handler', codeDir: FIXTURES, mode: 'cold', onLog: () => {} });
-  const coldMs: number[] = [];
+  const emulators = COLD_HANDLERS.map(({ handler, codeDir }) => createEmulator({ handler, codeDir, mode: 'cold', onLog: () => {} }));
+  const coldMs = COLD_HANDLERS.map(() => [] as number[]);
   const floorMs: number[] = [];
   const esmFloorMs: number[] = [];
   const nodeMs: number[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
-    coldMs.push((await emulator.invoke({})).metrics.callerLatencyMs);
+    for (const [k, emulator] of emulators.entries()) coldMs[k]?.push((await emulator.invoke({})).metrics.callerLatencyMs);
     floorMs.push(await timeSpawnToExit(FLOOR_ARGS, {}));
     esmFloorMs.push(await timeSpawnToExit(ESM_FLOOR_ARGS, {}));
     nodeMs.push(await timeSpawnToExit(['-e', '0'], {}));
   }
-  await emulator.close();
+  await Promise.all(emulators.map((emulator) => emulator.close()));
 
-  const parallel = createEmulator({ handler: 'noop.handler', codeDir: FIXTURES, mode: 'cold', concurrency: 2, onLog: () => {} });
-  await parallel.invoke({});
+  const parallels = COLD_HANDLERS.map(({ handler, codeDir }) => createEmulator({ handler, codeDir, mode: 'cold', concurrency: 2, onLog: () => {} }));
+  for (const parallel of parallels) await parallel.invoke({});
   const perRound = Math.ceil(COLD_PARALLEL_INVOCATIONS / PARALLEL_ROUNDS);
-  const emuRounds: ParallelFigures[] = [];
+  const emuRounds = COLD_HANDLERS.map(() => [] as ParallelFigures[]);
   const floorRounds: ParallelFigures[] = [];
   for (let round = 0; round < PARALLEL_ROUNDS; round++) {
     floorRounds.push(await twoAtATime(perRound, () => timeSpawnToExit(FLOOR_ARGS, {})));
-    emuRounds.push(await twoAtATime(perRound, () => parallel.invoke({})));
+    for (const [k, parallel] of parallels.entries()) emuRounds[k]?.push(await twoAtATime(perRound, () => parallel.invoke({})));
   }
-  await parallel.close();
+  await Promise.all(parallels.map((parallel) => parallel.close()));
   const of = (rounds: ParallelFigures[], key: keyof ParallelFigures): number => median(rounds.map((figures) => figures[key]));
-  const emuCpuMs = of(emuRounds, 'childCpuMs') + of(emuRounds, 'ownCpuMs');
-  const floorCpuMs = of(floorRounds, 'childCpuMs');
   const floor = median(floorMs);
-  const overMs = median(coldMs) - floor;
-  const cpuRatio = emuCpuMs / floorCpuMs;
-  const rateRatio = of(emuRounds, 'perSecond') / of(floorRounds, 'perSecond');
-  return [
-    `| cold invoke in a running supervisor (spawn to answer) | ${fmt(median(coldMs))} ms (p90 ${fmt(percentile(coldMs, 90))}) | *floor*: ${fmt(floor)} ms | +${fmt(overMs)} ms | ≤ floor + 8 ms | ${verdict(overMs <= 8)} |`,
-    `| *floor*: an empty CommonJS module under AWS's heap flags (128 MB), spawn to exit | ${fmt(floor)} ms | empty ES module, same flags: ${fmt(median(esmFloorMs))} ms; \`node -e 0\`: ${fmt(median(nodeMs))} ms | ${fmt(floor / median(nodeMs), 2)}× \`node -e 0\` | | |`,
-    `| CPU per cold invocation (2 in parallel): sandbox + supervisor | ${fmt(of(emuRounds, 'childCpuMs'))} + ${fmt(of(emuRounds, 'ownCpuMs'))} ms | *floor*, 2 in parallel: ${fmt(floorCpuMs)} ms | ${fmt(cpuRatio, 2)}× | ≤ 1.2× | ${verdict(cpuRatio <= 1.2)} |`,
-    `| cold invocations/s at -c 2 | ${fmt(of(emuRounds, 'perSecond'))} /s | *floor* processes/s, 2 in parallel: ${fmt(of(floorRounds, 'perSecond'))} /s | ${fmt(rateRatio, 2)}× | ≥ 0.8× | ${verdict(rateRatio >= 0.8)} |`,
+  const floorCpuMs = of(floorRounds, 'childCpuMs');
+  const floorPerSecond = of(floorRounds, 'perSecond');
+  const rows = [
+    `| *floor*: an empty CommonJS module under AWS's heap flags (128 MB), spawn to exit; CPU, 2 in parallel | ${fmt(floor)} ms; ${fmt(floorCpuMs)} ms | empty ES module, same flags: ${fmt(median(esmFloorMs))} ms; \`node -e 0\`: ${fmt(median(nodeMs))} ms | ${fmt(floor / median(nodeMs), 2)}× \`node -e 0\` | | |`,
   ];
+  for (const [k, { label }] of COLD_HANDLERS.entries()) {
+    const samples = coldMs[k] ?? [];
+    const rounds = emuRounds[k] ?? [];
+    const overMs = median(samples) - floor;
+    const cpuRatio = (of(rounds, 'childCpuMs') + of(rounds, 'ownCpuMs')) / floorCpuMs;
+    const rateRatio = of(rounds, 'perSecond') / floorPerSecond;
+    rows.push(
+      `| cold invoke in a running supervisor (spawn to answer), ${label} no-op | ${fmt(median(samples))} ms (p90 ${fmt(percentile(samples, 90))}) | *floor*: ${fmt(floor)} ms | +${fmt(overMs)} ms | ≤ floor + 8 ms | ${verdict(overMs <= 8)} |`,
+      `| CPU per cold invocation (2 in parallel), ${label} no-op: sandbox + supervisor | ${fmt(of(rounds, 'childCpuMs'))} + ${fmt(of(rounds, 'ownCpuMs'))} ms | *floor*, 2 in parallel: ${fmt(floorCpuMs)} ms | ${fmt(cpuRatio, 2)}× | ≤ 1.2× | ${verdict(cpuRatio <= 1.2)} |`,
+      `| cold invocations/s at -c 2, ${label} no-op | ${fmt(of(rounds, 'perSecond'))} /s | *floor* processes/s, 2 in parallel: ${fmt(floorPerSecond)} /s | ${fmt(rateRatio, 2)}× | ≥ 0.8× | ${verdict(rateRatio >= 0.8)} |`,
+    );
+  }
+  return rows;
 }
 
 /**

@@ -629,14 +629,16 @@ function isEsmPackage(file) {
 
 const API_PREFIX = '/2018-06-01';
 const HEADER_END = Buffer.from('\r\n\r\n');
-const EMPTY = Buffer.alloc(0);
+const READ_BUFFER_BYTES = 64 * 1024;
 
 class RuntimeApiClient {
   #host;
   #port;
   #socket = null;
   #pending = []; // FIFO of { resolve, reject } awaiting a response
-  #buffer = EMPTY;
+  #chunks = []; // the bytes of responses not yet complete
+  #bytes = 0;
+  #needed = 0; // what the response in front needs in all, once its head is in (0: not known yet)
   #onLost;
   #nextRequest;
 
@@ -686,8 +688,10 @@ class RuntimeApiClient {
 
   #connect() {
     if (this.#socket !== null) return this.#socket;
-    const socket = net.connect({ host: this.#host, port: this.#port, noDelay: true });
-    socket.on('data', (chunk) => this.#onData(chunk));
+    // onread: each read straight into one buffer of ours, without the stream's 'data' machinery
+    // (~1 ms of a cold start, and per event less work); the bytes are copied out, as it is reused.
+    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (bytes, buffer) => this.#onData(Buffer.from(buffer.subarray(0, bytes))) };
+    const socket = net.connect({ host: this.#host, port: this.#port, noDelay: true, onread });
     socket.on('error', () => {}); // 'close' follows and says what matters
     socket.on('close', () => this.#onClose(socket));
     this.#socket = socket;
@@ -696,7 +700,9 @@ class RuntimeApiClient {
 
   #onClose(socket) {
     if (this.#socket === socket) this.#socket = null;
-    this.#buffer = EMPTY;
+    this.#chunks = [];
+    this.#bytes = 0;
+    this.#needed = 0;
     const lost = this.#pending;
     this.#pending = [];
     // The supervisor is gone (or killed our connection): nobody will ever send
@@ -709,22 +715,40 @@ class RuntimeApiClient {
   }
 
   #onData(chunk) {
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.length;
+    // A large body still arriving: kept as it came, neither copied nor parsed again until it is all in.
+    if (this.#bytes < this.#needed) return;
+    let buffer = this.#chunks.length === 1 ? chunk : Buffer.concat(this.#chunks, this.#bytes);
+    this.#chunks = [];
+    this.#bytes = 0;
+    this.#needed = 0;
     for (;;) {
-      const response = parseResponse(this.#buffer);
-      if (response === null) return;
-      this.#buffer = response.consumed === this.#buffer.length ? EMPTY : this.#buffer.subarray(response.consumed);
+      const response = parseResponse(buffer);
+      if (response.body === undefined) {
+        if (buffer.length > 0) {
+          this.#chunks.push(buffer);
+          this.#bytes = buffer.length;
+          this.#needed = response.needed;
+        }
+        return;
+      }
+      buffer = buffer.subarray(response.consumed);
       const waiter = this.#pending.shift();
       if (this.#pending.length === 0) this.#socket?.unref();
       waiter?.resolve(response);
     }
   }
+
 }
 
-/** Parses one complete response from the front of buf, or returns null if more bytes are needed. */
+/** An incomplete response: how many bytes it needs in all, when its head says (else 0). */
+const INCOMPLETE = { needed: 0 };
+
+/** Parses one complete response from the front of buf, or says how many bytes it needs. */
 function parseResponse(buf) {
   const headerEnd = buf.indexOf(HEADER_END);
-  if (headerEnd === -1) return null;
+  if (headerEnd === -1) return INCOMPLETE;
   const lines = buf.toString('latin1', 0, headerEnd).split('\r\n');
   const status = Number(lines[0].split(' ')[1]);
   const headers = {};
@@ -735,7 +759,7 @@ function parseResponse(buf) {
   const bodyStart = headerEnd + 4;
   if (headers['transfer-encoding'] === 'chunked') return parseChunked(buf, bodyStart, status, headers);
   const length = Number(headers['content-length'] ?? 0);
-  if (buf.length < bodyStart + length) return null;
+  if (buf.length < bodyStart + length) return { needed: bodyStart + length };
   return { status, headers, body: buf.subarray(bodyStart, bodyStart + length), consumed: bodyStart + length };
 }
 
@@ -745,17 +769,17 @@ function parseChunked(buf, start, status, headers) {
   let at = start;
   for (;;) {
     const lineEnd = buf.indexOf('\r\n', at);
-    if (lineEnd === -1) return null;
+    if (lineEnd === -1) return INCOMPLETE;
     const size = parseInt(buf.toString('latin1', at, lineEnd), 16);
     if (Number.isNaN(size)) throw new Error('malformed chunked response from the Runtime API');
     const dataStart = lineEnd + 2;
     if (size === 0) {
       const trailerEnd = buf.indexOf(HEADER_END, lineEnd);
       const end = buf.indexOf('\r\n', dataStart) === dataStart ? dataStart + 2 : trailerEnd === -1 ? -1 : trailerEnd + 4;
-      if (end === -1) return null;
+      if (end === -1) return INCOMPLETE;
       return { status, headers, body: Buffer.concat(parts), consumed: end };
     }
-    if (buf.length < dataStart + size + 2) return null;
+    if (buf.length < dataStart + size + 2) return INCOMPLETE;
     parts.push(buf.subarray(dataStart, dataStart + size));
     at = dataStart + size + 2;
   }
