@@ -19,6 +19,7 @@ const TEST_FILES = [
   'test/unit-failure-payloads.test.ts',
   'test/runtime-api.test.ts',
   'test/runtime-api-fuzz.test.ts',
+  'test/runtime-api-lean.test.ts',
   'test/runtime-api-rie.test.ts',
   'test/fake-runtimes.test.ts',
   'test/emulator-results.test.ts',
