@@ -26,6 +26,7 @@ const TEST_FILES = [
   'test/emulator-failures.test.ts',
   'test/init-limit-race.test.ts',
   'test/process-kill.test.ts',
+  'test/process-starter.test.ts',
   'test/emulator-memory.test.ts',
   'test/peak-rss.test.ts',
   'test/handler-loading.test.ts',

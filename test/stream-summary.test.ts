@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { createEmulator } from '../src/index.js';
+import { processStarterName } from '../src/sandbox/process-starter.js';
 import { EventStream, StreamSummary, type StreamRecord } from '../src/stream/index.js';
 import { assertNoProcessLeft, FIXTURES, REPO_ROOT } from './helpers.js';
 
@@ -124,6 +125,8 @@ describe('Emu.InternalError', () => {
     copyFileSync(path.join(FIXTURES, 'noop.mjs'), path.join(codeDir, 'noop.mjs'));
     const emulator = createEmulator({ handler: 'noop.handler', codeDir, onLog: () => {} });
     rmSync(codeDir, { recursive: true });
+    // vfork's child reports why it failed; execa's spawn only that it did.
+    const STARTER_SAYS = processStarterName() === 'vfork' ? ` in ${codeDir}: chdir failed: No such file or directory` : '';
     const records: StreamRecord[] = [];
     const summary = new StreamSummary();
     const stream = new EventStream({
@@ -142,7 +145,7 @@ describe('Emu.InternalError', () => {
       [1, 3].map((line) => ({
         line,
         hasRequestId: true,
-        error: { errorType: 'Emu.InternalError', errorMessage: `line ${line}: emu failed to invoke it: could not start the sandbox with ${process.execPath}` },
+        error: { errorType: 'Emu.InternalError', errorMessage: `line ${line}: emu failed to invoke it: could not start the sandbox with ${process.execPath}${STARTER_SAYS}` },
       })),
     );
     const report = summary.report({ elapsedMs: 1, memorySizeMb: 128, prices: AWS_PRICES, interrupted: false });

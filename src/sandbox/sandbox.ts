@@ -9,7 +9,6 @@
  * escaped processes swept and its exit awaited (retire(), the one path every
  * ending takes: init error, timeout, crash, out of memory, close, shutdown).
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ErrorTypes } from '../errors/catalogue.js';
 import { internalError } from '../errors/emu-error.js';
@@ -27,6 +26,7 @@ import {
 } from './failure-payloads.js';
 import type { FunctionConfig } from './function-config.js';
 import { killMarkedProcesses, killSandboxTree } from './process-tree.js';
+import type { SandboxProcess } from './process-starter.js';
 import { EntrypointError } from './runtime-launcher.js';
 import { spawnBootstrap } from './spawn-bootstrap.js';
 import { takeStreamedResponse } from './streamed-response.js';
@@ -122,7 +122,7 @@ export class Sandbox {
   readonly #listeners: SandboxListeners;
   /** Replaced when init is re-run, so nothing the old process sent can reach the new one's state. */
   #server: RuntimeApiServer;
-  #child: ChildProcess | null = null;
+  #child: SandboxProcess | null = null;
   #retirement: Promise<void> | null = null;
   #probe: PeakRssProbe | null = null;
   #closed: Promise<void> | null = null;
@@ -221,7 +221,7 @@ export class Sandbox {
    * emu's own output is full (a slow reader): the function's output waits in its pipe, and
    * then in the function's own process, instead of piling up in emu's memory.
    */
-  #holdOutput(child: ChildProcess, until: Promise<unknown>): void {
+  #holdOutput(child: SandboxProcess, until: Promise<unknown>): void {
     if (this.#outputHolds++ === 0) {
       child.stdout?.pause();
       child.stderr?.pause();

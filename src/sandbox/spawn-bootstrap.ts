@@ -1,28 +1,23 @@
 /**
- * Starting a sandbox's process: what its runtime launcher says (emu's bootstrap
- * under Node with AWS's memory-derived heap flags, or a custom runtime's
- * bootstrap), in its own process group, with an environment built from scratch. On Linux the kernel
- * SIGKILLs it if the supervisor dies without running any code (SIGKILL, the
- * OOM killer): util-linux's setpriv sets the parent-death signal and execs
- * the runtime in the same process, so its pid, memory and exit are the runtime's.
+ * Starting a sandbox's process: what its runtime launcher says (emu's bootstrap under Node with
+ * AWS's memory-derived heap flags, or a custom runtime's bootstrap), with an environment built
+ * from scratch, through the process starter (its own session and process group, and the kernel's
+ * parent-death signal on Linux).
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import { internalError } from '../errors/emu-error.js';
 import { createPeakRssProbe, createSandboxCgroup, ProcessTreeProbe, type PeakRssProbe } from '../measure/index.js';
 import { buildSandboxEnvironment, heapFlags } from './environment.js';
 import type { FunctionConfig } from './function-config.js';
 import { findBootstrap } from './runtime-launcher.js';
 import { listDescendants, SANDBOX_MARKER_VARIABLE, sandboxMarker } from './process-tree.js';
+import { startSandboxProcess, type SandboxProcess } from './process-starter.js';
 
 const BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/index.cjs', import.meta.url));
 const PYTHON_BOOTSTRAP_PATH = fileURLToPath(new URL('../../runtime-bootstrap/python/bootstrap.py', import.meta.url));
 const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-bootstrap/', import.meta.url)).replace(/\/$/, '');
 
 export interface SpawnedSandbox {
-  child: ChildProcess;
+  child: SandboxProcess;
   /** How its peak memory is read: its own VmHWM, or for a custom runtime its whole tree's. */
   probe: PeakRssProbe;
 }
@@ -36,24 +31,14 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   // The process joins its memory cgroup itself, before exec, so nothing it starts is left outside.
   const cgroup = config.runtime.kind === 'custom' ? createSandboxCgroup(`sandbox-${sandboxId}`) : undefined;
   if (cgroup !== undefined) command = { file: '/bin/sh', args: ['-c', 'echo $$ > "$0" && exec "$@"', cgroup.procsFile, command.file, ...command.args] };
-  const [file, fileArgs] = SETPRIV === undefined ? [command.file, command.args] : [SETPRIV, ['--pdeathsig', 'KILL', '--', command.file, ...command.args]];
-  const subprocess = execa(file, fileArgs, {
-    cwd: config.codeDir,
-    env,
-    extendEnv: false,
-    detached: true, // its own process group, so a kill reaches grandchildren
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    cleanup: false, // emu's own exit hook kills the whole tree, not just this pid
-  });
-  void subprocess.catch(() => {}); // failures are seen through the child's 'exit'
-  const child = subprocess as unknown as ChildProcess;
-  if (child.pid === undefined) {
+  let child: SandboxProcess;
+  try {
+    child = startSandboxProcess({ file: command.file, args: command.args, cwd: config.codeDir, env });
+  } catch (error) {
     cgroup?.probe.stop();
-    throw internalError(`could not start the sandbox with ${command.file}`);
+    throw error;
   }
-  const pid = child.pid;
+  const pid = child.pid as number; // a starter throws rather than return a process without one
   const probe = cgroup?.probe ?? (config.runtime.kind === 'custom' && process.platform === 'linux' ? new ProcessTreeProbe(pid, listDescendants) : createPeakRssProbe(pid));
   return { child, probe };
 }
@@ -69,12 +54,6 @@ function launchCommand(config: FunctionConfig, env: Record<string, string>): { f
   if (launcher.kind === 'python') return { file: launcher.pythonExecutable, args: ['-u', PYTHON_BOOTSTRAP_PATH] };
   return { file: launcher.nodeExecutable, args: [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), launcher.runtimeClient ?? BOOTSTRAP_PATH] };
 }
-
-/**
- * Where setpriv is, if the kernel has parent-death signals. Elsewhere a sandbox notices a dead
- * supervisor only when its event loop is free (its Runtime API connection closes).
- */
-const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file)) : undefined;
 
 function inspectFlags(config: FunctionConfig): string[] {
   if (config.inspect === undefined) return [];
