@@ -6,6 +6,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 // The built package, as users run it (tsx's on-the-fly transpiling would add its own overhead).
 import { createEmulator } from '../dist/index.js';
+import { processStarterName } from '../dist/sandbox/process-starter.js';
 import { reapedChildrenCpuMs } from './lib/process-cpu.js';
 import { fmt, median, percentile } from './lib/stats.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
@@ -143,8 +144,8 @@ async function cold(): Promise<string[]> {
 }
 
 /**
- * 2b. What the parent-death signal costs each cold start: `node -e 0` spawned directly and through
- * `setpriv --pdeathsig KILL` (one more execve before Node starts), interleaved, wall and CPU.
+ * 2b. What the parent-death signal costs a cold start under the execa starter: `node -e 0` spawned directly
+ * and through `setpriv --pdeathsig KILL` (one more execve before Node starts), interleaved, wall and CPU.
  */
 async function parentDeathSignal(): Promise<string[]> {
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file));
@@ -164,7 +165,7 @@ async function parentDeathSignal(): Promise<string[]> {
   const directCpuMs = await cpuOf(() => timeSpawnToExit(['-e', '0'], {}));
   const wrappedCpuMs = await cpuOf(() => timeSpawnToExit(wrappedArgs, {}, setpriv));
   return [
-    `| spawn \`node -e 0\` through \`setpriv --pdeathsig KILL\` (what each sandbox start now pays), wall; CPU | ${fmt(median(wrapped))} ms; ${fmt(wrappedCpuMs)} ms | spawned directly: ${fmt(median(direct))} ms; ${fmt(directCpuMs)} ms | ${fmt(median(wrapped) / median(direct), 2)}× (+${fmt(median(wrapped) - median(direct), 1)} ms) | | |`,
+    `| spawn \`node -e 0\` through \`setpriv --pdeathsig KILL\` (what the execa starter pays; the vfork starter arms the signal in the child, with no exec), wall; CPU | ${fmt(median(wrapped))} ms; ${fmt(wrappedCpuMs)} ms | spawned directly: ${fmt(median(direct))} ms; ${fmt(directCpuMs)} ms | ${fmt(median(wrapped) / median(direct), 2)}× (+${fmt(median(wrapped) - median(direct), 1)} ms) | | |`,
   ];
 }
 
@@ -220,7 +221,7 @@ const table = [
 const caStatus = process.env.NODE_EXTRA_CA_CERTS === undefined ? 'unset' : 'set (every CLI-level Node start pays for it; sandboxes do not inherit it)';
 const markdown = `## emu run (\`npx tsx benchmarks/run.bench.ts${quick ? ' --quick' : ''}\`)
 
-${machineLine()}; ${loadLine}; NODE_EXTRA_CA_CERTS ${caStatus}. Medians of ${ONE_SHOT_RUNS} one-shot runs, ${COLD_RUNS} cold invocations, ${WARM_INVOCATIONS.toLocaleString('en')} warm invocations; each row measured side by side with its yardstick, interleaved.
+${machineLine()}; ${loadLine}; NODE_EXTRA_CA_CERTS ${caStatus}; sandboxes started by the ${processStarterName()} starter. Medians of ${ONE_SHOT_RUNS} one-shot runs, ${COLD_RUNS} cold invocations, ${WARM_INVOCATIONS.toLocaleString('en')} warm invocations; each row measured side by side with its yardstick, interleaved.
 
 ${table}`;
 console.log(markdown);
