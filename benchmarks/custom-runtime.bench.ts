@@ -1,7 +1,7 @@
 // A custom runtime's cold start under emu against the same shell bootstrap run without emu, side by side:
 // test/fixtures/custom-runtime/echo (sh + curl) answers one event, spawn to answer. Without emu the script
 // talks to a bare Runtime API server in this process (one /next, one /response) and is killed once it
-// has answered; under emu a cold sandbox is started per invocation (setpriv, its memory cgroup, the
+// has answered; under emu a cold sandbox is started per invocation (the process starter, its memory cgroup, the
 // Runtime API, the kill of its group). CPU is user + sys of this process and its reaped children.
 // Usage: npm run build && npx tsx benchmarks/custom-runtime.bench.ts [--quick]
 import { spawn } from 'node:child_process';

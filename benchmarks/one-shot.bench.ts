@@ -1,7 +1,7 @@
 // One-shot `emu run` as a user types it, side by side with lambda-local on the same handler and event,
 // `node -e 0` for scale; then the same one-shot for a Python handler and a custom runtime, beside their
 // floors. Interleaved runs, each command spawned on its own and waited for (spawnSync), so this process's
-// reaped-children CPU grows by exactly that command's tree (the CLI, its sandbox, setpriv: all reaped).
+// reaped-children CPU grows by exactly that command's tree (the CLI and its sandbox, setpriv too under the execa starter: all reaped).
 // Everything runs twice: with NODE_EXTRA_CA_CERTS as the user has it (Node reads the whole CA file at
 // start, before any JavaScript; both CLIs pay it, sandboxes never inherit it) and without it.
 // Usage: npm run build && npx tsx benchmarks/one-shot.bench.ts [--quick]
@@ -101,7 +101,7 @@ const loadAfter = os.loadavg();
 const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
 const markdown = `## One-shot \`emu run\` (\`npx tsx benchmarks/one-shot.bench.ts${quick ? ' --quick' : ''}\`)
 
-${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI, sandbox, setpriv), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does.
+${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI and sandbox), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does.
 
 | measure | emu | yardstick | ratio | target | |
 | --- | --- | --- | --- | --- | --- |
