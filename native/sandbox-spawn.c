@@ -79,31 +79,38 @@ static int move_fd(int fd, int target) {
 }
 
 struct failure {
-  int step; /* 0 none, 1 dup2, 2 chdir, 3 parent gone, 4 execve */
+  int step; /* 0 none, 1 dup2, 2 chdir, 3 parent gone, 4 execve, 5 joining the cgroup */
   int error;
 };
 
-static const char *const STEPS[] = {"", "dup2", "chdir", "prctl", "execve"};
+static const char *const STEPS[] = {"", "dup2", "chdir", "prctl", "execve", "joining its cgroup"};
 
-/* spawn(file, argv, envp, cwd, parentDeathSignal) -> { pid, stdout, stderr } (the supervisor's ends of the socket pairs). */
+/*
+ * spawn(file, argv, envp, cwd, parentDeathSignal, cgroupProcs) -> { pid, stdout, stderr } (the
+ * supervisor's ends of the socket pairs). cgroupProcs: a cgroup.procs file the child joins before
+ * exec, so everything it and its descendants use is counted there; null for none.
+ */
 static napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5];
+  size_t argc = 6;
+  napi_value args[6];
   CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, parentDeathSignal)");
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, parentDeathSignal, cgroupProcs)");
     return NULL;
   }
+  napi_valuetype cgroup_type;
+  CHECK(env, napi_typeof(env, args[5], &cgroup_type));
   bool parent_death_signal;
   CHECK(env, napi_get_value_bool(env, args[4], &parent_death_signal));
   char *file = copy_string(env, args[0]);
   char **argv = copy_strings(env, args[1]);
   char **envp = copy_strings(env, args[2]);
   char *cwd = copy_string(env, args[3]);
+  char *cgroup_procs = cgroup_type == napi_string ? copy_string(env, args[5]) : NULL;
   napi_value result = NULL;
   int null_fd = -1, out[2] = {-1, -1}, err[2] = {-1, -1};
-  if (file == NULL || argv == NULL || envp == NULL || cwd == NULL) {
-    napi_throw_type_error(env, NULL, "spawn: file, argv, envp and cwd must be strings");
+  if (file == NULL || argv == NULL || envp == NULL || cwd == NULL || (cgroup_type != napi_null && cgroup_procs == NULL)) {
+    napi_throw_type_error(env, NULL, "spawn: file, argv, envp and cwd must be strings, cgroupProcs a string or null");
     goto done;
   }
   null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -138,6 +145,16 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
       failure.error = errno;
       failure.step = 2;
       _exit(127);
+    }
+    if (cgroup_procs != NULL) {
+      /* "0" is the writer itself, in cgroup v1 and v2 alike. */
+      const int procs = open(cgroup_procs, O_WRONLY | O_CLOEXEC);
+      if (procs < 0 || write(procs, "0", 1) != 1) {
+        failure.error = errno;
+        failure.step = 5;
+        _exit(127);
+      }
+      close(procs);
     }
     if (parent_death_signal) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -188,6 +205,7 @@ done:
   }
   free(file);
   free(cwd);
+  free(cgroup_procs);
   free_strings(argv);
   free_strings(envp);
   return result;

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { createSandboxCgroup } from '../src/measure/index.js';
 import { processStarter, processStarterName, type ProcessLaunch, type ProcessStarterName, type SandboxProcess } from '../src/sandbox/process-starter.js';
 import { assertNoProcessLeft, eventually, isAlive, REPO_ROOT } from './helpers.js';
 
@@ -127,6 +128,19 @@ for (const name of STARTERS) {
         assert.notEqual(ended.code, 0);
       }
       assertNoProcessLeft();
+    });
+
+    test('a child given a cgroup is in it before its program’s first instruction', async (t) => {
+      const cgroup = createSandboxCgroup(`starter-test-${name}-${Date.now()}`);
+      if (cgroup === undefined) return t.skip('no writable memory cgroup here (not root, or cgroup v2 only)');
+      try {
+        const ended = await collect(run({ file: '/bin/cat', args: ['/proc/self/cgroup'], cwd: REPO_ROOT, env: {}, cgroupProcs: cgroup.procsFile }));
+        assert.equal(ended.code, 0);
+        const group = path.basename(path.dirname(cgroup.procsFile));
+        assert.match(ended.stdout, new RegExp(`^\\d+:memory:.*/${group}$`, 'm'));
+      } finally {
+        cgroup.probe.stop();
+      }
     });
 
     test('output a child writes after its parent’s pipes are read is all there: 4 MB on stdout, in order', async () => {

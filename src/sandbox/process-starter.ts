@@ -28,6 +28,8 @@ export interface ProcessLaunch {
   cwd: string;
   /** The whole environment: nothing is inherited from the supervisor. */
   env: Record<string, string>;
+  /** A memory cgroup's cgroup.procs file the process joins before exec, so nothing it starts is left outside. */
+  cgroupProcs?: string;
 }
 
 /** What a sandbox needs of its process: Node's ChildProcess has this shape, and so has the vfork starter's. */
@@ -73,7 +75,7 @@ function chosenStarter(): { name: ProcessStarterName; start: ProcessStarter } {
 // vfork
 
 interface SpawnLibrary {
-  spawn(file: string, argv: string[], envp: string[], cwd: string, parentDeathSignal: boolean): { pid: number; stdout: number; stderr: number };
+  spawn(file: string, argv: string[], envp: string[], cwd: string, parentDeathSignal: boolean, cgroupProcs: string | null): { pid: number; stdout: number; stderr: number };
   watch(pid: number, onExit: (code: number | null, signalNumber: number | null) => void): void;
 }
 
@@ -135,7 +137,7 @@ function startWithVfork(library: SpawnLibrary, launch: ProcessLaunch): SandboxPr
   const envp = Object.entries(launch.env).map(([name, value]) => `${name}=${value}`);
   let started: { pid: number; stdout: number; stderr: number };
   try {
-    started = library.spawn(file, [launch.file, ...launch.args], envp, launch.cwd, true);
+    started = library.spawn(file, [launch.file, ...launch.args], envp, launch.cwd, true, launch.cgroupProcs ?? null);
   } catch (error) {
     throw internalError(`could not start the sandbox with ${launch.file} in ${launch.cwd}: ${(error as Error).message}`);
   }
@@ -163,7 +165,12 @@ function resolveExecutable(file: string, searchPath: string | undefined, cwd: st
 const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file)) : undefined;
 
 function startWithExeca(launch: ProcessLaunch): SandboxProcess {
-  const [file, args] = SETPRIV === undefined ? [launch.file, launch.args] : [SETPRIV, ['--pdeathsig', 'KILL', '--', launch.file, ...launch.args]];
+  // A shell joins the cgroup (its own pid, then exec: the same process), then runs the runtime.
+  const command =
+    launch.cgroupProcs === undefined
+      ? { file: launch.file, args: launch.args }
+      : { file: '/bin/sh', args: ['-c', 'echo $$ > "$0" && exec "$@"', launch.cgroupProcs, launch.file, ...launch.args] };
+  const [file, args] = SETPRIV === undefined ? [command.file, command.args] : [SETPRIV, ['--pdeathsig', 'KILL', '--', command.file, ...command.args]];
   const subprocess = execa(file, args, {
     cwd: launch.cwd,
     env: launch.env,

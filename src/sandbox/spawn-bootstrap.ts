@@ -26,14 +26,13 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   const { env, warnings } = buildSandboxEnvironment(config, runtimeApiAddress, RUNTIME_DIR);
   for (const warning of warnings) onWarning(warning);
   env[SANDBOX_MARKER_VARIABLE] = sandboxMarker(sandboxId); // lets escaped grandchildren be found (see killMarkedProcesses)
-  let command = launchCommand(config, env);
+  const command = launchCommand(config, env);
   // A custom runtime's bootstrap may start the real program without exec: its memory is the whole tree's.
   // The process joins its memory cgroup itself, before exec, so nothing it starts is left outside.
   const cgroup = config.runtime.kind === 'custom' ? createSandboxCgroup(`sandbox-${sandboxId}`) : undefined;
-  if (cgroup !== undefined) command = { file: '/bin/sh', args: ['-c', 'echo $$ > "$0" && exec "$@"', cgroup.procsFile, command.file, ...command.args] };
   let child: SandboxProcess;
   try {
-    child = startSandboxProcess({ file: command.file, args: command.args, cwd: config.codeDir, env });
+    child = startSandboxProcess({ file: command.file, args: command.args, cwd: config.codeDir, env, cgroupProcs: cgroup?.procsFile });
   } catch (error) {
     cgroup?.probe.stop();
     throw error;
