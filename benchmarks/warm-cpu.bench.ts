@@ -11,7 +11,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processCpuMs, treeCpuMs } from './lib/process-cpu.js';
-import { childPids } from './lib/process-probe.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 import { fmt, median } from './lib/stats.js';
 
@@ -48,9 +47,11 @@ function runEmu(events: number, args: string[]): Promise<Sample> {
   writeFileSync(file, '{}\n'.repeat(events));
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/emu.js'), 'run', ...args, file, '--stream', '-c', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const cliPid = child.pid as number;
+  // The sandbox side is everything under the CLI, live or reaped: the last answer can be read here
+  // after the CLI has already retired and reaped the sandbox, whose CPU is then in the CLI's cutime.
   const read = (lines: number): Window => {
-    const sandboxes = childPids(cliPid);
-    return { lines, host: processCpuMs(cliPid), child: sandboxes.reduce((sum, pid) => sum + treeCpuMs(pid), 0), at: performance.now() };
+    const host = processCpuMs(cliPid);
+    return { lines, host, child: treeCpuMs(cliPid) - host, at: performance.now() };
   };
   let lines = 0;
   let first: Window | undefined;
