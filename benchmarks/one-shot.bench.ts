@@ -30,6 +30,8 @@ const node = (label: string, args: string[]): Command => ({ label, file: process
 const EMU = node('emu run', ['bin/emu.js', 'run', 'plain.handler', EVENT, '--code-dir', FIXTURES]);
 const LAMBDA_LOCAL = node('lambda-local', ['node_modules/lambda-local/build/cli.js', '-l', `${FIXTURES}plain.cjs`, '-h', 'handler', '-e', EVENT, '-v', '0']);
 const NODE_FLOOR = node('node -e 0', ['-e', '0']);
+/** Two Node starts and nothing else: the CLI's own, then a sandbox's (see the fixture). */
+const TWO_NODE_STARTS = node('two Node starts', [`${ROOT}benchmarks/fixtures/two-node-starts.cjs`]);
 const PYTHON = '/usr/bin/python3.11';
 const EMU_PYTHON = node('emu run --runtime python3.11', ['bin/emu.js', 'run', 'noop.handler', EVENT, '--code-dir', `${ROOT}benchmarks/fixtures`, '--runtime', 'python3.11', '--python', PYTHON]);
 const PYTHON_FLOOR: Command = { label: 'python3.11 -c pass', file: PYTHON, args: ['-c', 'pass'] };
@@ -70,10 +72,11 @@ function versusRow(what: string, ours: Samples, theirs: Samples, yardstick: stri
 }
 
 function nodeRows(env: NodeJS.ProcessEnv, caLabel: string): string[] {
-  const [emu, lambdaLocal, floor] = interleaved([EMU, LAMBDA_LOCAL, NODE_FLOOR], env) as [Samples, Samples, Samples];
+  const [emu, lambdaLocal, floor, twoStarts] = interleaved([EMU, LAMBDA_LOCAL, NODE_FLOOR, TWO_NODE_STARTS], env) as [Samples, Samples, Samples, Samples];
   return [
     versusRow(`one-shot \`emu run\` vs lambda-local, same handler, ${caLabel}`, emu, lambdaLocal, 'lambda-local', TARGET_RATIO),
     versusRow(`one-shot \`emu run\`, ${caLabel}`, emu, floor, '`node -e 0`'),
+    versusRow(`the least any Node CLI with a separate Node sandbox costs (its own start, then the cold floor's process, started by vfork), ${caLabel}`, twoStarts, lambdaLocal, 'lambda-local'),
   ];
 }
 
