@@ -25,14 +25,14 @@ const FLOOR: ProcessLaunch = {
 type Start = (launch: ProcessLaunch) => SandboxProcess;
 
 const bareSpawn: Start = (launch) => spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }) as SandboxProcess;
-const vfork = processStarter('vfork');
+const vfork = await processStarter('vfork');
 if (vfork === undefined) {
   console.error('the vfork starter is not built here (npm run build builds it where a C compiler and Node’s headers exist)');
   process.exit(1);
 }
 const STARTERS: { label: string; start: Start }[] = [
   { label: 'vfork starter (emu’s default), parent-death signal armed in the child', start: vfork },
-  { label: 'execa starter through `setpriv --pdeathsig KILL` (the fallback)', start: processStarter('execa') as Start },
+  { label: 'execa starter through `setpriv --pdeathsig KILL` (the fallback)', start: (await processStarter('execa')) as Start },
   { label: 'bare `child_process.spawn`, no parent-death signal (Node’s own fork)', start: bareSpawn },
 ];
 

@@ -62,14 +62,14 @@ function launch(args: string[], env: Record<string, string> = {}, cwd = REPO_ROO
 
 const STARTERS: ProcessStarterName[] = ['vfork', 'execa'];
 
-test('on Linux with a C compiler, the vfork starter is built at install and is the one in use', { skip: process.platform !== 'linux' || !HAS_COMPILER }, () => {
+test('on Linux with a C compiler, the vfork starter is built at install and is the one in use', { skip: process.platform !== 'linux' || !HAS_COMPILER }, async () => {
   assert.ok(existsSync(LIBRARY), `${LIBRARY} was not built (npm run build runs native/build.mjs)`);
-  assert.equal(typeof processStarter('vfork'), 'function');
+  assert.equal(typeof (await processStarter('vfork')), 'function');
   assert.equal(processStarterName(), process.env.EMU_PROCESS_STARTER === 'execa' ? 'execa' : 'vfork');
 });
 
 for (const name of STARTERS) {
-  const start = processStarter(name);
+  const start = await processStarter(name);
   describe(`the ${name} starter`, { skip: start === undefined ? 'its library is not built here' : false }, () => {
     const run = (what: ProcessLaunch): SandboxProcess => (start as NonNullable<typeof start>)(what);
 
@@ -152,7 +152,7 @@ for (const name of STARTERS) {
     test('from a supervisor whose stdin is a pipe, the child still reads /dev/null; SIGKILL of that supervisor ends the child (parent-death signal)', { skip: process.platform !== 'linux' }, async () => {
       const host = `
         import { processStarter } from ${JSON.stringify(path.join(REPO_ROOT, 'src/sandbox/process-starter.ts'))};
-        const child = processStarter(${JSON.stringify(name)})({ file: '/bin/sh', args: ['-c', 'echo "stdin $(readlink /proc/$$/fd/0 || echo closed)"; exec "$0" -e "setInterval(() => {}, 1000)"', process.execPath], cwd: process.cwd(), env: {} });
+        const child = (await processStarter(${JSON.stringify(name)}))({ file: '/bin/sh', args: ['-c', 'echo "stdin $(readlink /proc/$$/fd/0 || echo closed)"; exec "$0" -e "setInterval(() => {}, 1000)"', process.execPath], cwd: process.cwd(), env: {} });
         child.stdout.pipe(process.stdout);
         console.log('child ' + child.pid);
         setInterval(() => {}, 1000);

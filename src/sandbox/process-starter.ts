@@ -19,7 +19,7 @@ import { Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import type { execa as Execa } from 'execa';
 import { internalError } from '../errors/emu-error.js';
 
 export interface ProcessLaunch {
@@ -55,9 +55,21 @@ export function startSandboxProcess(launch: ProcessLaunch): SandboxProcess {
   return chosenStarter().start(launch);
 }
 
+/**
+ * Loads what the starter in use needs, before its first start: execa's module graph costs ~10 ms
+ * to load (node:child_process, streams and its own modules), which a process that starts its
+ * sandboxes by vfork never pays.
+ */
+export async function prepareProcessStarter(): Promise<void> {
+  if (chosenStarter().name === 'execa') await loadExeca();
+}
+
 /** One starter by name, for a test or a benchmark to compare them: undefined where it cannot run here. */
-export function processStarter(name: ProcessStarterName): ProcessStarter | undefined {
-  if (name === 'execa') return startWithExeca;
+export async function processStarter(name: ProcessStarterName): Promise<ProcessStarter | undefined> {
+  if (name === 'execa') {
+    await loadExeca();
+    return startWithExeca;
+  }
   const library = loadSpawnLibrary();
   return library === undefined ? undefined : (launch) => startWithVfork(library, launch);
 }
@@ -66,8 +78,8 @@ let chosen: { name: ProcessStarterName; start: ProcessStarter } | undefined;
 
 function chosenStarter(): { name: ProcessStarterName; start: ProcessStarter } {
   if (chosen !== undefined) return chosen;
-  const vfork = process.env.EMU_PROCESS_STARTER === 'execa' ? undefined : processStarter('vfork');
-  chosen = vfork === undefined ? { name: 'execa', start: startWithExeca } : { name: 'vfork', start: vfork };
+  const library = process.env.EMU_PROCESS_STARTER === 'execa' ? undefined : loadSpawnLibrary();
+  chosen = library === undefined ? { name: 'execa', start: startWithExeca } : { name: 'vfork', start: (launch) => startWithVfork(library, launch) };
   return chosen;
 }
 
@@ -164,6 +176,12 @@ function resolveExecutable(file: string, searchPath: string | undefined, cwd: st
  */
 const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file)) : undefined;
 
+let execaModule: { execa: typeof Execa } | undefined;
+
+async function loadExeca(): Promise<void> {
+  execaModule ??= await import('execa');
+}
+
 function startWithExeca(launch: ProcessLaunch): SandboxProcess {
   // A shell joins the cgroup (its own pid, then exec: the same process), then runs the runtime.
   const command =
@@ -171,7 +189,8 @@ function startWithExeca(launch: ProcessLaunch): SandboxProcess {
       ? { file: launch.file, args: launch.args }
       : { file: '/bin/sh', args: ['-c', 'echo $$ > "$0" && exec "$@"', launch.cgroupProcs, launch.file, ...launch.args] };
   const [file, args] = SETPRIV === undefined ? [command.file, command.args] : [SETPRIV, ['--pdeathsig', 'KILL', '--', command.file, ...command.args]];
-  const subprocess = execa(file, args, {
+  if (execaModule === undefined) throw internalError('the execa starter was used before prepareProcessStarter() loaded it');
+  const subprocess = execaModule.execa(file, args, {
     cwd: launch.cwd,
     env: launch.env,
     extendEnv: false,

@@ -26,7 +26,7 @@ import {
 } from './failure-payloads.js';
 import type { FunctionConfig } from './function-config.js';
 import { killMarkedProcesses, killSandboxTree } from './process-tree.js';
-import type { SandboxProcess } from './process-starter.js';
+import { prepareProcessStarter, type SandboxProcess } from './process-starter.js';
 import { EntrypointError } from './runtime-launcher.js';
 import { spawnBootstrap } from './spawn-bootstrap.js';
 import { takeStreamedResponse } from './streamed-response.js';
@@ -176,7 +176,7 @@ export class Sandbox {
   }
 
   async #spawn(): Promise<void> {
-    const address = await this.#server.listen();
+    const [address] = await Promise.all([this.#server.listen(), prepareProcessStarter()]);
     try {
       this.#startProcess(address);
     } catch (error) {
