@@ -111,6 +111,11 @@ for (const name of STARTERS) {
       process.kill(looping.pid as number, 'SIGKILL');
       const killed = await ended;
       assert.deepEqual([killed.code, killed.signal], [null, 'SIGKILL']);
+      // A number with two names gets the one Node gives it.
+      for (const [number, name] of [[6, 'SIGABRT'], [29, 'SIGIO']] as const) {
+        const aborted = await collect(run({ file: '/bin/sh', args: ['-c', `kill -${number} $$`], cwd: REPO_ROOT, env: {} }));
+        assert.deepEqual([aborted.code, aborted.signal], [null, name]);
+      }
       assert.ok(!isAlive(looping.pid as number), 'reaped, not a zombie');
       assertNoProcessLeft();
     });

@@ -113,7 +113,9 @@ function openSpawnLibrary(): SpawnLibrary | undefined {
   return typeof spawn === 'function' && typeof watch === 'function' ? { spawn, watch } : undefined;
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
+/** Each number's first name, as Node's ChildProcess reports it: SIGABRT, not its alias SIGIOT (SIGIO, not SIGPOLL). */
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>();
+for (const [name, number] of Object.entries(osConstants.signals)) if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name as NodeJS.Signals);
 
 class VforkProcess extends EventEmitter implements SandboxProcess {
   readonly pid: number;
@@ -123,24 +125,25 @@ class VforkProcess extends EventEmitter implements SandboxProcess {
   constructor(library: SpawnLibrary, started: { pid: number; stdout: number; stderr: number }) {
     super();
     this.pid = started.pid;
-    this.stdout = new Socket({ fd: started.stdout, readable: true, writable: false });
-    this.stderr = new Socket({ fd: started.stderr, readable: true, writable: false });
     let exited = false;
     let openStreams = 2;
     const closeWhenDone = (): void => {
       if (exited && openStreams === 0) this.emit('close');
     };
+    // Watched first: whatever fails after this, the child is still reaped.
+    library.watch(this.pid, (code, signalNumber) => {
+      exited = true;
+      this.emit('exit', code, signalNumber === null ? null : (SIGNAL_NAMES.get(signalNumber) ?? null));
+      closeWhenDone();
+    });
+    this.stdout = new Socket({ fd: started.stdout, readable: true, writable: false });
+    this.stderr = new Socket({ fd: started.stderr, readable: true, writable: false });
     for (const stream of [this.stdout, this.stderr]) {
       stream.once('close', () => {
         openStreams -= 1;
         closeWhenDone();
       });
     }
-    library.watch(this.pid, (code, signalNumber) => {
-      exited = true;
-      this.emit('exit', code, signalNumber === null ? null : (SIGNAL_NAMES.get(signalNumber) ?? null));
-      closeWhenDone();
-    });
   }
 }
 
