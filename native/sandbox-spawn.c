@@ -271,6 +271,12 @@ static napi_value Watch(napi_env env, napi_callback_info info) {
   const int error = pthread_create(&thread, &attributes, wait_for_exit, waiter);
   pthread_attr_destroy(&attributes);
   if (error != 0) {
+    /* Nothing could reap it later: it is ended and reaped now, so no zombie is left behind. */
+    kill(-waiter->pid, SIGKILL);
+    kill(waiter->pid, SIGKILL);
+    int status;
+    while (waitpid(waiter->pid, &status, 0) < 0 && errno == EINTR) {
+    }
     napi_release_threadsafe_function(waiter->callback, napi_tsfn_abort);
     free(waiter);
     throw_errno(env, "pthread_create", error);

@@ -12,7 +12,7 @@
  * the supervisor dies without running any code (SIGKILL, the OOM killer).
  * EMU_PROCESS_STARTER=execa picks the portable one.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { Socket } from 'node:net';
@@ -130,12 +130,19 @@ class VforkProcess extends EventEmitter implements SandboxProcess {
     const closeWhenDone = (): void => {
       if (exited && openStreams === 0) this.emit('close');
     };
-    // Watched first: whatever fails after this, the child is still reaped.
-    library.watch(this.pid, (code, signalNumber) => {
-      exited = true;
-      this.emit('exit', code, signalNumber === null ? null : (SIGNAL_NAMES.get(signalNumber) ?? null));
-      closeWhenDone();
-    });
+    // Watched first: whatever fails after this, the child is still reaped. If the watch itself
+    // fails, the library has already ended and reaped the child; its sockets go too.
+    try {
+      library.watch(this.pid, (code, signalNumber) => {
+        exited = true;
+        this.emit('exit', code, signalNumber === null ? null : (SIGNAL_NAMES.get(signalNumber) ?? null));
+        closeWhenDone();
+      });
+    } catch (error) {
+      closeSync(started.stdout);
+      closeSync(started.stderr);
+      throw internalError(`could not watch the sandbox's process ${started.pid}: ${(error as Error).message}`);
+    }
     this.stdout = new Socket({ fd: started.stdout, readable: true, writable: false });
     this.stderr = new Socket({ fd: started.stderr, readable: true, writable: false });
     for (const stream of [this.stdout, this.stderr]) {
