@@ -10,12 +10,16 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createEmulator } from '../dist/index.js';
+import { processStarterName } from '../dist/sandbox/process-starter.js';
 import { ownCpuMs, reapedChildrenCpuMs } from './lib/process-cpu.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 import { fmt, median } from './lib/stats.js';
+import { twoAtATime, type ParallelFigures } from './lib/two-at-a-time.js';
 
 const BOOTSTRAP_DIR = fileURLToPath(new URL('../test/fixtures/custom-runtime/echo/', import.meta.url));
 const RUNS = process.argv.includes('--quick') ? 10 : 30;
+/** Blocks of the -c 2 rows, emu and the bare script alternating. */
+const PARALLEL_ROUNDS = 3;
 
 /** A Runtime API that hands out one event and resolves when its answer arrives. */
 function bareRuntimeApi(): Promise<{ server: Server; address: string; answered: () => Promise<void> }> {
@@ -77,15 +81,30 @@ for (let i = 0; i < RUNS; i++) {
 const method = (await emulator.invoke({})).metrics.peakRssMethod;
 await emulator.close();
 
+// 2 at a time, alternating blocks: the rate and the CPU of each cold start.
+const parallel = createEmulator({ handler: 'function.handler', codeDir: BOOTSTRAP_DIR, runtime: 'provided.al2023', mode: 'cold', concurrency: 2, onLog: () => {} });
+await parallel.invoke({});
+const emuRounds: ParallelFigures[] = [];
+const bareRounds: ParallelFigures[] = [];
+for (let round = 0; round < PARALLEL_ROUNDS; round++) {
+  bareRounds.push(await twoAtATime(RUNS, () => bare()));
+  emuRounds.push(await twoAtATime(RUNS, () => parallel.invoke({})));
+}
+await parallel.close();
+const of = (rounds: ParallelFigures[], key: keyof ParallelFigures): number => median(rounds.map((figures) => figures[key]));
+const cpuOf = (rounds: ParallelFigures[]): number => of(rounds, 'childCpuMs') + of(rounds, 'ownCpuMs');
+
 const ratio = median(emu.wall) / median(plain.wall);
 const markdown = `## Custom runtimes (\`npx tsx benchmarks/custom-runtime.bench.ts\`)
 
-${machineLine()}, ${os.cpus().length} cores. A shell \`bootstrap\` with curl (test/fixtures/custom-runtime/echo), one event, spawn to answer; medians of ${RUNS} interleaved pairs. CPU: user + sys of this process and its reaped children (10 ms ticks for children), median per invocation. Peak memory method under emu: ${method}.
+${machineLine()}, ${os.cpus().length} cores. A shell \`bootstrap\` with curl (test/fixtures/custom-runtime/echo), one event, spawn to answer; medians of ${RUNS} interleaved pairs. CPU: user + sys of this process and its reaped children (10 ms ticks for children), median per invocation. Peak memory method under emu: ${method}. The bare script is started by Node's own spawn (a fork of this process), emu's sandboxes by the ${processStarterName()} starter; the -c 2 rows count this process's CPU as well as its reaped children's.
 
 | measure | emu (cold) | the same script, no emu | ratio |
 | --- | --- | --- | --- |
 | spawn to answer, wall | ${fmt(median(emu.wall))} ms | ${fmt(median(plain.wall))} ms | ${fmt(ratio, 2)}× |
 | CPU per invocation | ${fmt(median(emu.cpu))} ms | ${fmt(median(plain.cpu))} ms | ${fmt(median(emu.cpu) / median(plain.cpu), 2)}× |
+| CPU per invocation, 2 in parallel (${PARALLEL_ROUNDS} alternating blocks of ${RUNS}) | ${fmt(cpuOf(emuRounds))} ms | ${fmt(cpuOf(bareRounds))} ms | ${fmt(cpuOf(emuRounds) / cpuOf(bareRounds), 2)}× |
+| cold invocations/s at -c 2 | ${fmt(of(emuRounds, 'perSecond'))} /s | ${fmt(of(bareRounds, 'perSecond'))} /s | ${fmt(of(emuRounds, 'perSecond') / of(bareRounds, 'perSecond'), 2)}× |
 `;
 process.stdout.write(markdown);
 writeResultsSection('custom-runtime', markdown);

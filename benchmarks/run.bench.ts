@@ -9,6 +9,7 @@ import { createEmulator } from '../dist/index.js';
 import { processStarterName } from '../dist/sandbox/process-starter.js';
 import { reapedChildrenCpuMs } from './lib/process-cpu.js';
 import { fmt, median, percentile } from './lib/stats.js';
+import { twoAtATime, type ParallelFigures } from './lib/two-at-a-time.js';
 import { machineLine, writeResultsSection } from './lib/results-file.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -62,28 +63,6 @@ const FLOOR_ARGS = [...HEAP_FLAGS, fileURLToPath(new URL('./fixtures/empty.cjs',
 const ESM_FLOOR_ARGS = [...HEAP_FLAGS, fileURLToPath(new URL('./fixtures/empty.mjs', import.meta.url))];
 /** Rounds of the parallel blocks, emu and floor alternating, so noise hits both alike. */
 const PARALLEL_ROUNDS = 3;
-
-interface ParallelFigures {
-  perSecond: number;
-  /** CPU per invocation or process: the sandboxes' (reaped children) and this process's own. */
-  childCpuMs: number;
-  ownCpuMs: number;
-}
-
-/** `count` runs of `run`, at most 2 at a time, with their rate and CPU. */
-async function twoAtATime(count: number, run: () => Promise<unknown>): Promise<ParallelFigures> {
-  const cpuBefore = process.cpuUsage();
-  const childrenBefore = reapedChildrenCpuMs();
-  const started = performance.now();
-  let left = count;
-  const lane = async (): Promise<void> => {
-    while (left-- > 0) await run();
-  };
-  await Promise.all([lane(), lane()]);
-  const perSecond = count / ((performance.now() - started) / 1000);
-  const cpu = process.cpuUsage(cpuBefore);
-  return { perSecond, childCpuMs: (reapedChildrenCpuMs() - childrenBefore) / count, ownCpuMs: (cpu.user + cpu.system) / 1000 / count };
-}
 
 /** The no-op handlers of the cold rows: CommonJS (the bootstrap's own format) and an ES module. */
 const COLD_HANDLERS = [
