@@ -4,7 +4,8 @@
 // as execa does: it replaces it on every cold start where its library builds.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createSandboxCgroup } from '../src/measure/index.js';
@@ -120,10 +121,21 @@ for (const name of STARTERS) {
       assertNoProcessLeft();
     });
 
-    test('a bare name is found in the sandbox’s PATH, not the supervisor’s; a missing file is an error, and nothing is left', async () => {
-      const found = await collect(run({ file: 'sh', args: ['-c', 'echo "$0 $PATH"'], cwd: REPO_ROOT, env: { PATH: '/nowhere:/bin' } }));
-      assert.equal(found.code, 0);
-      assert.match(found.stdout, /^sh \/nowhere:\/bin\n$/);
+    test('a bare name is found in the sandbox’s PATH, not the supervisor’s, past a same-named file it cannot execute; a missing file is an error, and nothing is left', async () => {
+      // Only the sandbox's PATH has these folders: the supervisor's could not find the program.
+      const folder = mkdtempSync(path.join(tmpdir(), 'emu-starter-path-'));
+      try {
+        mkdirSync(path.join(folder, 'first'));
+        mkdirSync(path.join(folder, 'second'));
+        writeFileSync(path.join(folder, 'first', 'emu-only-here'), 'not executable\n', { mode: 0o644 });
+        writeFileSync(path.join(folder, 'second', 'emu-only-here'), '#!/bin/sh\necho "ran $0"\n', { mode: 0o755 });
+        const searchPath = `/nowhere:${folder}/first:${folder}/second:/bin`;
+        const found = await collect(run({ file: 'emu-only-here', args: [], cwd: REPO_ROOT, env: { PATH: searchPath } }));
+        assert.equal(found.code, 0, found.stderr);
+        assert.equal(found.stdout, `ran ${folder}/second/emu-only-here\n`);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
       const missing = path.join(REPO_ROOT, 'no-such-runtime');
       if (name === 'vfork') {
         assert.throws(() => run({ file: missing, args: [], cwd: REPO_ROOT, env: {} }), /could not start the sandbox with .*no-such-runtime in .*: execve failed: No such file or directory/);

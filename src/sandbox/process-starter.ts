@@ -21,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { execa as Execa } from 'execa';
 import { internalError } from '../errors/emu-error.js';
+import { isExecutableFile } from './local-files.js';
 
 export interface ProcessLaunch {
   file: string;
@@ -166,12 +167,12 @@ function startWithVfork(library: SpawnLibrary, launch: ProcessLaunch): SandboxPr
   return new VforkProcess(library, started);
 }
 
-/** execve takes a path: a bare name is looked up in the sandbox's PATH, as execvp would. */
+/** execve takes a path: a bare name is looked up in the sandbox's PATH, as execvp would (skipping what it cannot execute). */
 function resolveExecutable(file: string, searchPath: string | undefined, cwd: string): string {
   if (file.includes('/')) return path.resolve(cwd, file);
   for (const dir of (searchPath ?? '').split(':')) {
     const candidate = path.resolve(cwd, dir === '' ? '.' : dir, file);
-    if (existsSync(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   return file; // execve says ENOENT
 }
