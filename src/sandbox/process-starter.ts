@@ -72,7 +72,7 @@ export async function processStarter(name: ProcessStarterName): Promise<ProcessS
     return startWithExeca;
   }
   const library = loadSpawnLibrary();
-  return library === undefined ? undefined : (launch) => startWithVfork(library, launch);
+  return library === undefined ? undefined : vforkStarter(library);
 }
 
 let chosen: { name: ProcessStarterName; start: ProcessStarter } | undefined;
@@ -80,7 +80,7 @@ let chosen: { name: ProcessStarterName; start: ProcessStarter } | undefined;
 function chosenStarter(): { name: ProcessStarterName; start: ProcessStarter } {
   if (chosen !== undefined) return chosen;
   const library = process.env.EMU_PROCESS_STARTER === 'execa' ? undefined : loadSpawnLibrary();
-  chosen = library === undefined ? { name: 'execa', start: startWithExeca } : { name: 'vfork', start: (launch) => startWithVfork(library, launch) };
+  chosen = library === undefined ? { name: 'execa', start: startWithExeca } : { name: 'vfork', start: vforkStarter(library) };
   return chosen;
 }
 
@@ -153,6 +153,10 @@ class VforkProcess extends EventEmitter implements SandboxProcess {
       });
     }
   }
+}
+
+function vforkStarter(library: SpawnLibrary): ProcessStarter {
+  return (launch) => startWithVfork(library, launch);
 }
 
 function startWithVfork(library: SpawnLibrary, launch: ProcessLaunch): SandboxProcess {
