@@ -22,15 +22,19 @@ export function lineTagger(tag: string, write: (text: string) => void): LineTagg
   let heldChars = 0;
   /** The line being written has had its prefix already (it was too long to hold). */
   let continuing = false;
-  const lineStart = (): string => (continuing ? '' : prefix);
+  /** The line held so far, with its prefix unless that went out already; nothing is held after. */
+  const takeLine = (): string => {
+    const line = (continuing ? '' : prefix) + held.join('');
+    held = [];
+    heldChars = 0;
+    return line;
+  };
   const hold = (text: string): void => {
     if (text === '') return;
     held.push(text);
     heldChars += text.length;
     if (heldChars <= MAX_HELD_CHARS) return;
-    write(lineStart() + held.join(''));
-    held = [];
-    heldChars = 0;
+    write(takeLine());
     continuing = true;
   };
   return {
@@ -43,18 +47,14 @@ export function lineTagger(tag: string, write: (text: string) => void): LineTagg
         return;
       }
       const lines = text.slice(0, end).split('\n');
-      const first = `${lineStart()}${held.join('')}${lines[0] ?? ''}\n`;
-      write(first + lines.slice(1).map((line) => `${prefix}${line}\n`).join(''));
-      held = [];
-      heldChars = 0;
+      const first = `${takeLine()}${lines[0] ?? ''}\n`;
       continuing = false;
+      write(first + lines.slice(1).map((line) => `${prefix}${line}\n`).join(''));
       hold(text.slice(end + 1));
     },
     flush() {
-      const rest = held.join('') + decoder.end();
-      if (rest !== '' || continuing) write(`${lineStart()}${rest}\n`);
-      held = [];
-      heldChars = 0;
+      hold(decoder.end());
+      if (heldChars > 0 || continuing) write(`${takeLine()}\n`);
       continuing = false;
     },
   };
