@@ -2,7 +2,7 @@
 // Linux, a C compiler, and Node's headers. Otherwise emu starts sandboxes through execa and
 // setpriv, as before; so this never fails an install, it says why it skipped on stderr.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,10 @@ function skip(reason) {
 }
 
 if (process.platform !== 'linux') skip(`it is for Linux; this is ${process.platform}`);
+// npm ci runs this twice (the install script, then prepare's build), and npm test's build again:
+// a library newer than its source and this script is the one they would make.
+const builtAt = statSync(target, { throwIfNoEntry: false })?.mtimeMs;
+if (builtAt !== undefined && builtAt >= statSync(source).mtimeMs && builtAt >= statSync(fileURLToPath(import.meta.url)).mtimeMs) process.exit(0);
 const headers = [path.join(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'].find((dir) =>
   existsSync(path.join(dir, 'node_api.h')),
 );
