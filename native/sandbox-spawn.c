@@ -86,18 +86,22 @@ struct failure {
 static const char *const STEPS[] = {"", "dup2", "chdir", "prctl", "execve", "joining its cgroup"};
 
 /*
- * spawn(file, argv, envp, cwd, parentDeathSignal, cgroupProcs) -> { pid, stdout, stderr } (the
- * supervisor's ends of the socket pairs). cgroupProcs: a cgroup.procs file the child joins before
- * exec, so everything it and its descendants use is counted there; null for none.
+ * spawn(file, argv, envp, cwd, parentDeathSignal, cgroupProcs[, handoff]) -> { pid, stdout, stderr[, handoff] }
+ * (the supervisor's ends of the socket pairs). cgroupProcs: a cgroup.procs file the child joins before
+ * exec, so everything it and its descendants use is counted there; null for none. handoff: one
+ * more socket pair, the child's end as its fd 3 (emu run's early start hands the runtime its
+ * launch through it), the supervisor's end non-blocking.
  */
 static napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value args[6];
+  size_t argc = 7;
+  napi_value args[7];
   CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   if (argc < 6) {
-    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, parentDeathSignal, cgroupProcs)");
+    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, parentDeathSignal, cgroupProcs[, handoff])");
     return NULL;
   }
+  bool handoff = false;
+  if (argc >= 7) CHECK(env, napi_get_value_bool(env, args[6], &handoff));
   napi_valuetype cgroup_type;
   CHECK(env, napi_typeof(env, args[5], &cgroup_type));
   bool parent_death_signal;
@@ -108,7 +112,7 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   char *cwd = copy_string(env, args[3]);
   char *cgroup_procs = cgroup_type == napi_string ? copy_string(env, args[5]) : NULL;
   napi_value result = NULL;
-  int null_fd = -1, out[2] = {-1, -1}, err[2] = {-1, -1};
+  int null_fd = -1, out[2] = {-1, -1}, err[2] = {-1, -1}, hand[2] = {-1, -1};
   if (file == NULL || argv == NULL || envp == NULL || cwd == NULL || (cgroup_type != napi_null && cgroup_procs == NULL)) {
     napi_throw_type_error(env, NULL, "spawn: file, argv, envp and cwd must be strings, cgroupProcs a string or null");
     goto done;
@@ -117,6 +121,10 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   /* Socket pairs, not pipes, as libuv gives a child: the runtime's stdout is the same kind of file under either starter. */
   if (null_fd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, err) < 0) {
     throw_errno(env, null_fd < 0 ? "open /dev/null" : "socketpair", errno);
+    goto done;
+  }
+  if (handoff && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hand) < 0 || fcntl(hand[0], F_SETFL, O_NONBLOCK) < 0)) {
+    throw_errno(env, "socketpair", errno);
     goto done;
   }
 
@@ -136,7 +144,8 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
       if (signal_number != SIGKILL && signal_number != SIGSTOP) sigaction(signal_number, &defaults, NULL);
     }
     setsid(); /* its own session and process group, as Node's `detached` gives: a group kill reaches grandchildren */
-    if (move_fd(null_fd, 0) < 0 || move_fd(out[1], 1) < 0 || move_fd(err[1], 2) < 0) {
+    /* fd 3 last: the descriptors moved before it may have had that number. */
+    if (move_fd(null_fd, 0) < 0 || move_fd(out[1], 1) < 0 || move_fd(err[1], 2) < 0 || (handoff && move_fd(hand[1], 3) < 0)) {
       failure.error = errno;
       failure.step = 1;
       _exit(127);
@@ -195,13 +204,18 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, result, "stdout", value);
   napi_create_int32(env, err[0], &value);
   napi_set_named_property(env, result, "stderr", value);
-  out[0] = err[0] = -1; /* JavaScript owns them now */
+  if (handoff) {
+    napi_create_int32(env, hand[0], &value);
+    napi_set_named_property(env, result, "handoff", value);
+  }
+  out[0] = err[0] = hand[0] = -1; /* JavaScript owns them now */
 
 done:
   if (null_fd >= 0) close(null_fd);
   for (int i = 0; i < 2; i++) {
     if (out[i] >= 0) close(out[i]);
     if (err[i] >= 0) close(err[i]);
+    if (hand[i] >= 0) close(hand[i]);
   }
   free(file);
   free(cwd);
