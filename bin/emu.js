@@ -11,6 +11,8 @@
 // its name carries the bundle's size and mtime, because V8 itself checks only
 // the source's length and would run stale code after a rebuild.
 'use strict';
+// First, so the sandbox's Node starts while this one is still loading (emu run only).
+const early = process.argv[2] === 'run' ? require('./early-start.cjs').earlyStart(process.argv.slice(2), process.cwd(), process.env) : undefined;
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -60,8 +62,9 @@ function loadCli() {
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
 const { main, saveCache } = loadCli();
-main(process.argv.slice(2)).then((code) => {
+main(process.argv.slice(2), undefined, early).then(async (code) => {
   saveCache(); // after the run, so the cache holds the functions it compiled too
+  await early?.discard(); // nobody took it (a usage error, say): ended and reaped, not left to die with this process
   exitAfterOutput(code);
 });
 

@@ -69,10 +69,38 @@ function v8SetFlagsFromString() {
 
 suspendHeapFlags();
 const net = require('node:net');
-const { existsSync, readFileSync, statSync } = require('node:fs');
+const { closeSync, existsSync, readFileSync, readSync, statSync, writeSync } = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { format, types } = require('node:util');
+
+// ---- Early start -------------------------------------------------------------------------------
+// `emu run` may start this process before it knows the launch (bin/early-start.cjs): then
+// everything above has loaded while the CLI was still loading, and the launch comes as one line
+// of JSON on fd 3, its environment and working directory. Node read what it reads at start
+// (NODE_OPTIONS, LD_LIBRARY_PATH, ...) from an environment the supervisor checked to be the
+// launch's own. The environment goes into the real one (setenv: native code and getenv see it as
+// at exec); the time waited goes back on fd 3, so Init Duration leaves it out.
+if (process.env._EMU_HANDOFF_FD === '3') receiveLaunch();
+
+function receiveLaunch() {
+  const waitStart = performance.now();
+  const chunks = [];
+  const chunk = Buffer.allocUnsafe(65536);
+  for (;;) {
+    const read = readSync(3, chunk);
+    if (read === 0) process.exit(0); // the CLI went away, or started the sandbox another way
+    chunks.push(Buffer.from(chunk.subarray(0, read)));
+    if (chunk[read - 1] === 0x0a) break; // the launch is one line
+  }
+  const waitedMs = performance.now() - waitStart;
+  const launch = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  for (const name of Object.keys(process.env)) if (!Object.hasOwn(launch.env, name)) delete process.env[name];
+  for (const [name, value] of Object.entries(launch.env)) process.env[name] = value;
+  process.chdir(launch.cwd);
+  writeSync(3, `${waitedMs}\n`);
+  closeSync(3);
+}
 
 // ---- The runtime -------------------------------------------------------------------------------
 // A plain copy: the runtime sets _X_AMZN_TRACE_ID on every invocation, and each write to the

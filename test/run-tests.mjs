@@ -29,6 +29,7 @@ const TEST_FILES = [
   'test/init-limit-race.test.ts',
   'test/process-kill.test.ts',
   'test/process-starter.test.ts',
+  'test/early-start.test.ts',
   'test/emulator-memory.test.ts',
   'test/peak-rss.test.ts',
   'test/handler-loading.test.ts',

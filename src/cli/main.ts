@@ -4,16 +4,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { EmuError } from '../errors/emu-error.js';
+import { offerEarlyStart, type EarlyStart } from '../sandbox/index.js';
 import { ExitCode } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { runCommand } from './run-command.js';
 import { MAIN_USAGE } from './usage.js';
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+/** earlyStart: the sandbox bin/emu.js started before this bundle loaded, for `emu run` (bin/early-start.cjs). */
+export async function main(argv: string[], io: CliIo = processIo, earlyStart?: EarlyStart): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'run':
+        if (earlyStart !== undefined) offerEarlyStart(earlyStart);
         return await runCommand(rest, io);
       case 'bench': {
         const { runBenchCommand } = await import('./bench-command.js');

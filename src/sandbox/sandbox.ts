@@ -317,15 +317,20 @@ export class Sandbox {
   }
 
   #reportInit(status: InitReport['status'], errorType: string | undefined): void {
-    const durationMs = this.#spawnedAt === 0 ? 0 : performance.now() - this.#spawnedAt;
+    const durationMs = this.#spawnedAt === 0 ? 0 : performance.now() - this.#initStartedAt();
     const report: InitReport = { requestId: this.#active?.request.requestId, durationMs, phase: this.#reinit ? 'invoke' : 'init', status };
     if (errorType !== undefined) report.errorType = errorType;
     this.#listeners.onInitReport?.(report);
   }
 
+  /** When init began: the spawn, or for a process started early, its start less the time it waited for its launch. */
+  #initStartedAt(): number {
+    return this.#child?.initStartedAt?.() ?? this.#spawnedAt;
+  }
+
   #onNext(): void {
     if (this.#initDurationMs !== undefined) return;
-    this.#initDurationMs = performance.now() - this.#spawnedAt;
+    this.#initDurationMs = performance.now() - this.#initStartedAt();
     if (this.#initLimitTimer !== null) clearTimeout(this.#initLimitTimer);
     this.#transition(this.#active === null ? 'idle' : 'busy');
   }

@@ -32,7 +32,7 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   const cgroup = config.runtime.kind === 'custom' ? createSandboxCgroup(`sandbox-${sandboxId}`) : undefined;
   let child: SandboxProcess;
   try {
-    child = startSandboxProcess({ file: command.file, args: command.args, cwd: config.codeDir, env, cgroupProcs: cgroup?.procsFile });
+    child = startSandboxProcess({ file: command.file, args: command.args, cwd: config.codeDir, env, cgroupProcs: cgroup?.procsFile, takesHandoff: command.takesHandoff });
   } catch (error) {
     cgroup?.probe.stop();
     throw error;
@@ -46,12 +46,14 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
  * Node: emu's bootstrap (or another runtime client) under the function's Node, with AWS's heap flags.
  * Custom: the bootstrap executable itself, checked first (an EntrypointError is AWS's Runtime.InvalidEntrypoint).
  */
-function launchCommand(config: FunctionConfig, env: Record<string, string>): { file: string; args: string[] } {
+function launchCommand(config: FunctionConfig, env: Record<string, string>): { file: string; args: string[]; takesHandoff?: boolean } {
   const launcher = config.runtime;
   if (launcher.kind === 'custom') return { file: findBootstrap(config.codeDir, config.layers), args: [] };
   // -u: unbuffered, so a line the function prints is in emu's log the moment it is written, as on AWS.
   if (launcher.kind === 'python') return { file: launcher.pythonExecutable, args: ['-u', PYTHON_BOOTSTRAP_PATH] };
-  return { file: launcher.nodeExecutable, args: [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), launcher.runtimeClient ?? BOOTSTRAP_PATH] };
+  const args = [...heapFlags(config.memoryMb, env.NODE_OPTIONS), ...inspectFlags(config), launcher.runtimeClient ?? BOOTSTRAP_PATH];
+  // Only emu's own bootstrap knows the early start's handover; a debugger must see the whole start.
+  return { file: launcher.nodeExecutable, args, takesHandoff: launcher.runtimeClient === undefined && config.inspect === undefined };
 }
 
 function inspectFlags(config: FunctionConfig): string[] {

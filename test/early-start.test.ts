@@ -1,0 +1,162 @@
+// emu run's early start (bin/early-start.cjs): a rerun of the same command starts its sandbox's
+// Node before the CLI has loaded, and hands it its launch on fd 3. The sandbox it gives must be
+// the one a usual start gives; a launch that no longer agrees, or a run that never launches,
+// must leave nothing behind; Init Duration must not count the time the sandbox waited.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createEmulator } from '../src/index.js';
+import { offerEarlyStart, type EarlyStart } from '../src/sandbox/index.js';
+import { processStarterName } from '../src/sandbox/process-starter.js';
+import { assertNoProcessLeft, eventually, FIXTURES, isAlive, REPO_ROOT, runEmu } from './helpers.js';
+
+const { earlyStart } = createRequire(import.meta.url)('../bin/early-start.cjs') as {
+  earlyStart(argv: string[], cwd: string, env: NodeJS.ProcessEnv): EarlyStart & { discard(): Promise<void> };
+};
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'emu-early-start-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let caches = 0;
+/** The user's environment with a cache of its own: no other test's runs are remembered in it. */
+function freshCache(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(scratch, `cache-${++caches}`), ...extra };
+  delete env.EMU_EARLY_START;
+  delete env.EMU_PROCESS_STARTER;
+  return env;
+}
+
+interface Probe {
+  startedEarly: boolean;
+  env: Record<string, string>;
+  cwd: string;
+  fd3: string | null;
+}
+
+async function probe(args: string[], env: NodeJS.ProcessEnv): Promise<Probe> {
+  const run = await runEmu(['run', 'early-start-probe.handler', '--code-dir', FIXTURES, ...args], { env });
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout) as Probe;
+}
+
+/** What differs between any two runs, early or not: the Runtime API's port, the sandbox's id, the log stream, the trace. */
+function comparable(env: Record<string, string>): Record<string, string> {
+  const { AWS_LAMBDA_RUNTIME_API: _api, _EMU_SANDBOX_ID: _id, AWS_LAMBDA_LOG_STREAM_NAME: _stream, _X_AMZN_TRACE_ID: _trace, ...rest } = env;
+  return rest;
+}
+
+/** Processes whose exec-time environment says an emu CLI started them early. */
+function earlyProcessesOf(cliPid: number): number[] {
+  const needle = `_EMU_SANDBOX_ID=${cliPid}/early-start`;
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(needle);
+      } catch {
+        return false;
+      }
+    });
+}
+
+const vfork = processStarterName() === 'vfork';
+
+describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early start needs the vfork library (native/build)' }, () => {
+  test('the second run of a command gets its sandbox early, with the environment and folder a usual start gives', async () => {
+    const env = freshCache();
+    const first = await probe([], env);
+    assert.equal(first.startedEarly, false, 'nothing was remembered before the first run');
+    const early = await probe([], env);
+    assert.equal(early.startedEarly, true, 'the second run was started early');
+    const usual = await probe([], { ...env, EMU_EARLY_START: '0' });
+    assert.equal(usual.startedEarly, false, 'EMU_EARLY_START=0 turns it off');
+    assert.deepEqual(comparable(early.env), comparable(usual.env));
+    assert.equal(early.env._EMU_HANDOFF_FD, undefined);
+    assert.equal(early.cwd, usual.cwd);
+    assert.ok(!early.fd3?.startsWith('socket:'), `the handover socket is closed before the function loads (fd 3: ${early.fd3})`);
+    assertNoProcessLeft();
+  });
+
+  test('a launch that no longer agrees on what Node reads at start is started the usual way', async () => {
+    const env = freshCache();
+    const envFile = path.join(scratch, `lang-${caches}.env`);
+    writeFileSync(envFile, 'LANG=C.UTF-8\n');
+    const args = ['--env-file', envFile];
+    await probe(args, env);
+    assert.equal((await probe(args, env)).startedEarly, true);
+    writeFileSync(envFile, 'LANG=en_GB.UTF-8\n'); // same command line, another start-time variable
+    const changed = await probe(args, env);
+    assert.equal(changed.startedEarly, false, 'the early process, started with the old LANG, was not used');
+    assert.equal(changed.env.LANG, 'en_GB.UTF-8');
+    const next = await probe(args, env);
+    assert.equal(next.startedEarly, true, 'the new launch was remembered');
+    assert.equal(next.env.LANG, 'en_GB.UTF-8');
+    assertNoProcessLeft(); // the one ended unused included
+  });
+
+  test('a run that fails before it launches a sandbox ends the early one', async () => {
+    const env = freshCache();
+    const envFile = path.join(scratch, `gone-${caches}.json`);
+    writeFileSync(envFile, '{"A": "1"}');
+    const args = ['run', 'early-start-probe.handler', '--code-dir', FIXTURES, '--env-vars', envFile];
+    await runEmu(args, { env });
+    unlinkSync(envFile);
+    let cliPid = 0;
+    const run = await runEmu(args, { env, onSpawn: (pid) => (cliPid = pid) });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /gone-\d+\.json/);
+    assert.deepEqual(earlyProcessesOf(cliPid).filter(isAlive), [], 'ended and reaped before the CLI exits');
+    assertNoProcessLeft();
+  });
+
+  test('a CLI killed while its early sandbox waits takes it along', async () => {
+    const env = freshCache();
+    const args = ['run', 'early-start-probe.handler', '--code-dir', FIXTURES];
+    await runEmu(args, { env });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let seen: number[] = [];
+      const run = runEmu(args, {
+        env,
+        onSpawn: (pid) => {
+          void eventually(() => (seen = earlyProcessesOf(pid)).length > 0, 5000).then(() => process.kill(pid, 'SIGKILL'));
+        },
+      });
+      const result = await run;
+      assert.equal(result.code, null, 'the CLI was killed');
+      assert.equal(seen.length, 1, 'the early process was seen');
+      assert.ok(await eventually(() => seen.every((pid) => !isAlive(pid))), `early process ${seen} outlived its CLI`);
+    }
+    assertNoProcessLeft();
+  });
+
+  test("Init Duration leaves out the time the early sandbox waited for its launch", async () => {
+    const env = freshCache();
+    const argv = ['run', 'init-duration'];
+    const options = { handler: 'early-start-probe.handler', codeDir: FIXTURES, mode: 'cold' as const, env: { BUSY_INIT_MS: '300' } };
+    const invokeOnce = async (): Promise<{ startedEarly: boolean; initDurationMs: number | undefined }> => {
+      const emulator = createEmulator(options);
+      try {
+        const result = await emulator.invoke({});
+        assert.equal(result.status, 'ok', result.payloadJson);
+        return { startedEarly: (result.payload as Probe).startedEarly, initDurationMs: result.metrics.initDurationMs };
+      } finally {
+        await emulator.close();
+      }
+    };
+    offerEarlyStart(earlyStart(argv, REPO_ROOT, env)); // nothing remembered yet: remembers this launch
+    assert.equal((await invokeOnce()).startedEarly, false);
+    const early = earlyStart(argv, REPO_ROOT, env);
+    await sleep(1500); // the sandbox has long finished its start and waits on fd 3
+    offerEarlyStart(early);
+    const { startedEarly, initDurationMs } = await invokeOnce();
+    assert.equal(startedEarly, true);
+    assert.ok(initDurationMs !== undefined && initDurationMs >= 300, `Init Duration ${initDurationMs} ms counts init's 300 ms`);
+    assert.ok(initDurationMs < 1300, `Init Duration ${initDurationMs} ms must not count the 1.5 s the sandbox waited`);
+    await early.discard();
+    assertNoProcessLeft();
+  });
+});
