@@ -37,13 +37,14 @@ function loadCli() {
   } catch {
     cachedData = undefined; // first run after a build, or an unwritable install
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __emuImport) {${source}\n})`, {
     filename: bundle,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER, // the bundle import()s its optional dependencies
   });
   const cliModule = { exports: {} };
-  script.runInThisContext()(cliModule.exports, createRequire(bundle), cliModule, bundle, path.dirname(bundle));
+  // import() compiled from a code cache has no loader in Node 20: the bundle imports what it leaves out (execa) through this one.
+  const importExternal = (specifier) => import(specifier);
+  script.runInThisContext()(cliModule.exports, createRequire(bundle), cliModule, bundle, path.dirname(bundle), importExternal);
   const saveCache = () => {
     if (cachedData !== undefined && !script.cachedDataRejected) return;
     try {

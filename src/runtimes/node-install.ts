@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { usageError } from '../errors/emu-error.js';
+import { importExternal } from '../sandbox/external-module.js';
 import { compareVersions } from '../sandbox/local-files.js';
 import { nodeCacheDir } from '../sandbox/node-finder.js';
 
@@ -54,6 +54,7 @@ async function unpackNode(tarball: Buffer, target: string): Promise<void> {
   try {
     const archive = path.join(scratch, 'package.tgz');
     writeFileSync(archive, tarball);
+    const { execa } = await importExternal<typeof import('execa')>('execa');
     await execa('tar', ['-xzf', archive, '-C', scratch, 'package/bin/node'], { timeout: 120_000 });
     mkdirSync(path.join(scratch, 'node', 'bin'), { recursive: true });
     renameSync(path.join(scratch, 'package', 'bin', 'node'), path.join(scratch, 'node', 'bin', 'node'));

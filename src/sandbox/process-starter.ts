@@ -21,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { execa as Execa } from 'execa';
 import { internalError } from '../errors/emu-error.js';
+import { importExternal } from './external-module.js';
 import { isExecutableFile } from './local-files.js';
 
 export interface ProcessLaunch {
@@ -340,7 +341,7 @@ const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpri
 let execaModule: { execa: typeof Execa } | undefined;
 
 async function loadExeca(): Promise<void> {
-  execaModule ??= await import('execa');
+  execaModule ??= await importExternal<typeof import('execa')>('execa');
 }
 
 function startWithExeca(launch: ProcessLaunch): SandboxProcess {
