@@ -11,8 +11,18 @@
 // its name carries the bundle's size and mtime, because V8 itself checks only
 // the source's length and would run stale code after a rebuild.
 'use strict';
-// First, so the sandbox's Node starts while this one is still loading (emu run only).
-const early = process.argv[2] === 'run' ? require('./early-start.cjs').earlyStart(process.argv.slice(2), process.cwd(), process.env) : undefined;
+// First, so the sandbox's Node starts while this one is still loading (emu run only). Nothing in
+// it may stop the CLI (a deleted working folder, say): the sandbox then starts the usual way.
+const early = process.argv[2] === 'run' ? startEarly() : undefined;
+
+function startEarly() {
+  try {
+    return require('./early-start.cjs').earlyStart(process.argv.slice(2), process.cwd(), process.env);
+  } catch {
+    return undefined;
+  }
+}
+
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');

@@ -130,15 +130,21 @@ function sortedEntries(env: Record<string, string>): [string, string][] {
 function takeEarlyProcess(launch: ProcessLaunch): SandboxProcess | undefined {
   if (earlyStart === undefined || firstLaunchSeen) return undefined;
   firstLaunchSeen = true;
-  if (launch.takesHandoff === true && launch.cgroupProcs === undefined) {
-    earlyStart.remember({ file: launch.file, args: launch.args, startupEnv: startupEnvironment(launch.env) });
+  const offered = earlyStart;
+  const remember = (): void => {
+    if (launch.takesHandoff === true && launch.cgroupProcs === undefined) offered.remember({ file: launch.file, args: launch.args, startupEnv: startupEnvironment(launch.env) });
+  };
+  const early = offered.take();
+  if (early === undefined) {
+    remember();
+    return undefined;
   }
-  const early = earlyStart.take();
-  if (early === undefined) return undefined;
-  const library = loadSpawnLibrary();
-  if (library !== undefined && launch.takesHandoff === true && launch.cgroupProcs === undefined && sameLaunch(early.launch, launch)) {
-    const handedOver = handOver(library, early, launch);
+  if (launch.takesHandoff === true && launch.cgroupProcs === undefined && sameLaunch(early.launch, launch)) {
+    const handedOver = handOver(early, launch);
+    remember(); // after the handover: the sandbox goes on while the cache is read
     if (handedOver !== undefined) return handedOver;
+  } else {
+    remember();
   }
   endEarlyProcess(early);
   return undefined;
@@ -153,7 +159,7 @@ function endEarlyProcess(early: EarlyProcess): void {
   for (const fd of [early.stdout, early.stderr, early.handoff]) closeSync(fd);
 }
 
-function handOver(library: SpawnLibrary, early: EarlyProcess, launch: ProcessLaunch): SandboxProcess | undefined {
+function handOver(early: EarlyProcess, launch: ProcessLaunch): SandboxProcess | undefined {
   let exited = false;
   early.onExit(() => {
     exited = true;
