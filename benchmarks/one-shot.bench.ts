@@ -24,10 +24,14 @@ interface Command {
   label: string;
   file: string;
   args: string[];
+  /** Added to the environment the run is given. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const node = (label: string, args: string[]): Command => ({ label, file: process.execPath, args });
 const EMU = node('emu run', ['bin/emu.js', 'run', 'plain.handler', EVENT, '--code-dir', FIXTURES]);
+/** The same run with its sandbox started only once the CLI has loaded (bin/early-start.cjs off). */
+const EMU_NO_EARLY_START: Command = { ...EMU, label: 'emu run, no early start', env: { EMU_EARLY_START: '0' } };
 const LAMBDA_LOCAL = node('lambda-local', ['node_modules/lambda-local/build/cli.js', '-l', `${FIXTURES}plain.cjs`, '-h', 'handler', '-e', EVENT, '-v', '0']);
 const NODE_FLOOR = node('node -e 0', ['-e', '0']);
 /** Two Node starts and nothing else: the CLI's own, then a sandbox's (see the fixture). */
@@ -45,7 +49,7 @@ interface Samples {
 function runOnce(command: Command, env: NodeJS.ProcessEnv, samples: Samples): void {
   const cpuBefore = reapedChildrenCpuMs();
   const started = performance.now();
-  const run = spawnSync(command.file, command.args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+  const run = spawnSync(command.file, command.args, { cwd: ROOT, env: { ...env, ...command.env }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
   samples.wallMs.push(performance.now() - started);
   samples.cpuMs.push(reapedChildrenCpuMs() - cpuBefore);
   if (run.status !== 0) throw new Error(`${command.label} failed (${run.status ?? run.signal}): ${run.stderr}`);
@@ -72,9 +76,10 @@ function versusRow(what: string, ours: Samples, theirs: Samples, yardstick: stri
 }
 
 function nodeRows(env: NodeJS.ProcessEnv, caLabel: string): string[] {
-  const [emu, lambdaLocal, floor, twoStarts] = interleaved([EMU, LAMBDA_LOCAL, NODE_FLOOR, TWO_NODE_STARTS], env) as [Samples, Samples, Samples, Samples];
+  const [emu, lambdaLocal, floor, twoStarts, noEarlyStart] = interleaved([EMU, LAMBDA_LOCAL, NODE_FLOOR, TWO_NODE_STARTS, EMU_NO_EARLY_START], env) as [Samples, Samples, Samples, Samples, Samples];
   return [
     versusRow(`one-shot \`emu run\` vs lambda-local, same handler, ${caLabel}`, emu, lambdaLocal, 'lambda-local', TARGET_RATIO),
+    versusRow(`the same without the early start (EMU_EARLY_START=0), ${caLabel}`, noEarlyStart, lambdaLocal, 'lambda-local'),
     versusRow(`one-shot \`emu run\`, ${caLabel}`, emu, floor, '`node -e 0`'),
     versusRow(`the least any Node CLI with a separate Node sandbox costs (its own start, then the cold floor's process, started by vfork), ${caLabel}`, twoStarts, lambdaLocal, 'lambda-local'),
   ];
@@ -104,7 +109,7 @@ const loadAfter = os.loadavg();
 const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
 const markdown = `## One-shot \`emu run\` (\`npx tsx benchmarks/one-shot.bench.ts${quick ? ' --quick' : ''}\`)
 
-${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI and sandbox), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does.
+${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI and sandbox), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does. Its sandbox starts early (bin/early-start.cjs) from the warm-up round on: the run before it remembered the launch.
 
 | measure | emu | yardstick | ratio | target | |
 | --- | --- | --- | --- | --- | --- |
