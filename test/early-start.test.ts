@@ -113,16 +113,24 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
     assertNoProcessLeft();
   });
 
-  test('a CLI killed while its early sandbox waits takes it along', async () => {
+  test('a CLI killed as soon as its early sandbox exists takes it along, waiting or handed over', async () => {
     const env = freshCache();
-    const args = ['run', 'early-start-probe.handler', '--code-dir', FIXTURES];
+    // A 3 s init keeps the CLI running whenever the kill lands; the scan starts at the spawn, so it
+    // mostly lands while the early process still waits for its launch (40-50 ms before the handover).
+    const args = ['run', 'early-start-probe.handler', '--code-dir', FIXTURES, '--env', 'BUSY_INIT_MS=3000', '--timeout', '10'];
     await runEmu(args, { env });
     for (let attempt = 0; attempt < 3; attempt++) {
       let seen: number[] = [];
       const run = runEmu(args, {
         env,
         onSpawn: (pid) => {
-          void eventually(() => (seen = earlyProcessesOf(pid)).length > 0, 5000).then(() => process.kill(pid, 'SIGKILL'));
+          void eventually(() => (seen = earlyProcessesOf(pid)).length > 0, 5000).then(() => {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // already exited: the assertions below say so
+            }
+          });
         },
       });
       const result = await run;
