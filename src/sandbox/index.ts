@@ -2,4 +2,4 @@ export { Sandbox, SandboxGoneError, type SandboxInvocation, type SandboxOutcome,
 export { functionArn, type FunctionConfig } from './function-config.js';
 export { RESERVED_VARIABLES } from './environment.js';
 export { listDescendants, listMarkedProcesses, killSandboxTree, killMarkedProcesses } from './process-tree.js';
-export { offerEarlyStart, type EarlyStart, type EarlyProcess, type RememberedLaunch } from './process-starter.js';
+export { offerEarlyStart, type EarlyStart, type EarlyProcess, type RememberedLaunch } from './early-start.js';

@@ -12,17 +12,16 @@
  * the supervisor dies without running any code (SIGKILL, the OOM killer).
  * EMU_PROCESS_STARTER=execa picks the portable one.
  */
-import { closeSync, existsSync, readSync, writeSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Socket } from 'node:net';
-import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { execa as Execa } from 'execa';
 import { internalError } from '../errors/emu-error.js';
+import { takeEarlyProcess } from './early-start.js';
 import { importExternal } from './external-module.js';
 import { isExecutableFile } from './local-files.js';
+import { VforkProcess } from './vfork-process.js';
 
 export interface ProcessLaunch {
   file: string;
@@ -32,7 +31,7 @@ export interface ProcessLaunch {
   env: Record<string, string>;
   /** A memory cgroup's cgroup.procs file the process joins before exec, so nothing it starts is left outside. */
   cgroupProcs?: string;
-  /** The runtime can start before its launch is known and be handed it on fd 3 (emu's Node bootstrap): see EarlyStart. */
+  /** The runtime can start before its launch is known and be handed it on fd 3 (emu's Node bootstrap): see early-start.ts. */
   takesHandoff?: boolean;
 }
 
@@ -45,9 +44,9 @@ export interface SandboxProcess {
   /** After 'exit', once stdout and stderr have closed too. */
   once(event: 'close', listener: () => void): this;
   /**
-   * When its init began, on performance.now()'s clock, once it has asked for its first event:
-   * for a process started early, its start plus the time it waited for its launch. Undefined:
-   * when the sandbox started it.
+   * When its init began, on performance.now()'s clock, asked once it has sent its first /next:
+   * for a process started early (early-start.ts), its start plus the time it waited for its
+   * launch. Absent where the sandbox started the process itself: its spawn is when init began.
    */
   initStartedAt?(): number | undefined;
 }
@@ -65,141 +64,6 @@ export function startSandboxProcess(launch: ProcessLaunch): SandboxProcess {
   const early = takeEarlyProcess(launch);
   if (early !== undefined) return early;
   return chosenStarter().start(launch);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Early start (bin/early-start.cjs)
-
-/** What `emu run`'s process boundary started before the CLI loaded: a launch remembered from the same command's last run. */
-export interface EarlyStart {
-  /** The early process, once; undefined when there is none. */
-  take(): EarlyProcess | undefined;
-  /** The launch to start early next time this command runs. */
-  remember(launch: RememberedLaunch): void;
-}
-
-export interface RememberedLaunch {
-  file: string;
-  args: string[];
-  /** The launch's variables that its process reads while it starts (STARTUP_VARIABLE). */
-  startupEnv: Record<string, string>;
-}
-
-export interface EarlyProcess {
-  readonly launch: RememberedLaunch;
-  readonly pid: number;
-  readonly stdout: number;
-  readonly stderr: number;
-  /** The socket its fd 3 is: the launch goes out on it, the time waited for it comes back. */
-  readonly handoff: number;
-  /** performance.now() when it was started. */
-  readonly startedAt: number;
-  onExit(listener: (code: number | null, signalNumber: number | null) => void): void;
-}
-
-/**
- * What a process reads from its environment while it starts, before a line of JavaScript runs:
- * Node (NODE_OPTIONS, NODE_PATH, NODE_EXTRA_CA_CERTS, ...), the dynamic linker (LD_LIBRARY_PATH),
- * OpenSSL, libuv, the C library's locale and time zone, the module paths' HOME. Setting them
- * after the start would change nothing, so an early process is handed over only where they agree.
- */
-const STARTUP_VARIABLE = /^(?:NODE_|LD_|OPENSSL_|SSL_|UV_|MALLOC_|GLIBC_|LC_)|^(?:TZ|LANG|LANGUAGE|HOME)$/;
-
-let earlyStart: EarlyStart | undefined;
-let firstLaunchSeen = false;
-
-/** The CLI's process boundary offers its early start: the first sandbox launch takes the process or ends it. */
-export function offerEarlyStart(offered: EarlyStart): void {
-  earlyStart = offered;
-  firstLaunchSeen = false;
-}
-
-function startupEnvironment(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => STARTUP_VARIABLE.test(name)));
-}
-
-function sameLaunch(remembered: RememberedLaunch, launch: ProcessLaunch): boolean {
-  return JSON.stringify([remembered.file, remembered.args, sortedEntries(remembered.startupEnv)]) === JSON.stringify([launch.file, launch.args, sortedEntries(startupEnvironment(launch.env))]);
-}
-
-function sortedEntries(env: Record<string, string>): [string, string][] {
-  return Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** The early process for the first launch when it is the one it was started for; else it is ended (its watch reaps it). */
-function takeEarlyProcess(launch: ProcessLaunch): SandboxProcess | undefined {
-  if (earlyStart === undefined || firstLaunchSeen) return undefined;
-  firstLaunchSeen = true;
-  const offered = earlyStart;
-  const remember = (): void => {
-    if (launch.takesHandoff === true && launch.cgroupProcs === undefined) offered.remember({ file: launch.file, args: launch.args, startupEnv: startupEnvironment(launch.env) });
-  };
-  const early = offered.take();
-  if (early === undefined) {
-    remember();
-    return undefined;
-  }
-  if (launch.takesHandoff === true && launch.cgroupProcs === undefined && sameLaunch(early.launch, launch)) {
-    const handedOver = handOver(early, launch);
-    remember(); // after the handover: the sandbox goes on while the cache is read
-    if (handedOver !== undefined) return handedOver;
-  } else {
-    remember();
-  }
-  endEarlyProcess(early);
-  return undefined;
-}
-
-function endEarlyProcess(early: EarlyProcess): void {
-  try {
-    process.kill(-early.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-  for (const fd of [early.stdout, early.stderr, early.handoff]) closeSync(fd);
-}
-
-function handOver(early: EarlyProcess, launch: ProcessLaunch): SandboxProcess | undefined {
-  let exited = false;
-  early.onExit(() => {
-    exited = true;
-  });
-  if (exited) return undefined; // it ended before the launch came (its Node failed, say): started the usual way
-  try {
-    // A few KB into an empty socket buffer: written whole, or EAGAIN and the usual start.
-    const message = Buffer.from(`${JSON.stringify({ env: launch.env, cwd: launch.cwd })}\n`);
-    if (writeSync(early.handoff, message) !== message.length) return undefined;
-  } catch {
-    return undefined;
-  }
-  const handedOverAt = performance.now();
-  let handoff: number | undefined = early.handoff;
-  let initStartedAt: number | undefined;
-  const closeHandoff = (): void => {
-    if (handoff !== undefined) closeSync(handoff);
-    handoff = undefined;
-  };
-  return new VforkProcess(early, (onExit) => early.onExit((code, signalNumber) => {
-    closeHandoff();
-    onExit(code, signalNumber);
-  }), () => {
-    if (initStartedAt !== undefined || handoff === undefined) return initStartedAt;
-    // The runtime wrote how long it waited before it connected, so it is here by its first /next.
-    initStartedAt = early.startedAt + (readWaitedMs(handoff) ?? handedOverAt - early.startedAt);
-    closeHandoff();
-    return initStartedAt;
-  });
-}
-
-function readWaitedMs(fd: number): number | undefined {
-  const buffer = Buffer.alloc(64);
-  try {
-    const read = readSync(fd, buffer);
-    const waited = Number(buffer.toString('latin1', 0, read).trim());
-    return Number.isFinite(waited) && waited >= 0 ? waited : undefined;
-  } catch {
-    return undefined; // EAGAIN: nothing came (not emu's bootstrap after all)
-  }
 }
 
 /**
@@ -258,54 +122,6 @@ function openSpawnLibrary(): SpawnLibrary | undefined {
   }
   const { spawn, watch } = module.exports;
   return typeof spawn === 'function' && typeof watch === 'function' ? { spawn, watch } : undefined;
-}
-
-/** Each number's first name, as Node's ChildProcess reports it: SIGABRT, not its alias SIGIOT (SIGIO, not SIGPOLL). */
-const SIGNAL_NAMES = new Map<number, NodeJS.Signals>();
-for (const [name, number] of Object.entries(osConstants.signals)) if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name as NodeJS.Signals);
-
-class VforkProcess extends EventEmitter implements SandboxProcess {
-  readonly pid: number;
-  readonly stdout: Socket;
-  readonly stderr: Socket;
-
-  readonly initStartedAt: (() => number | undefined) | undefined;
-
-  constructor(
-    started: { pid: number; stdout: number; stderr: number },
-    watch: (onExit: (code: number | null, signalNumber: number | null) => void) => void,
-    initStartedAt?: () => number | undefined,
-  ) {
-    super();
-    this.pid = started.pid;
-    this.initStartedAt = initStartedAt;
-    let exited = false;
-    let openStreams = 2;
-    const closeWhenDone = (): void => {
-      if (exited && openStreams === 0) this.emit('close');
-    };
-    // Watched first: whatever fails after this, the child is still reaped. If the watch itself
-    // fails, the library has already ended and reaped the child; its sockets go too.
-    try {
-      watch((code, signalNumber) => {
-        exited = true;
-        this.emit('exit', code, signalNumber === null ? null : (SIGNAL_NAMES.get(signalNumber) ?? null));
-        closeWhenDone();
-      });
-    } catch (error) {
-      closeSync(started.stdout);
-      closeSync(started.stderr);
-      throw internalError(`could not watch the sandbox's process ${started.pid}: ${(error as Error).message}`);
-    }
-    this.stdout = new Socket({ fd: started.stdout, readable: true, writable: false });
-    this.stderr = new Socket({ fd: started.stderr, readable: true, writable: false });
-    for (const stream of [this.stdout, this.stderr]) {
-      stream.once('close', () => {
-        openStreams -= 1;
-        closeWhenDone();
-      });
-    }
-  }
 }
 
 function vforkStarter(library: SpawnLibrary): ProcessStarter {
