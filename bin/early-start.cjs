@@ -6,7 +6,7 @@
 // time: the command's argv, the runtime's command line, and the variables Node reads while it
 // starts (NODE_OPTIONS, LD_LIBRARY_PATH, TZ, ...), remembered in the user's cache. The process
 // starter hands the early process over only when the launch it now builds agrees with all of it
-// (src/sandbox/process-starter.ts), else ends it and starts the sandbox as always, so a stale
+// (src/sandbox/early-start.ts), else ends it and starts the sandbox as always, so a stale
 // or missing entry costs one wasted start, never a different sandbox. Only emu's own Node
 // bootstrap understands the handover, so only its launches are remembered.
 const fs = require('node:fs');
@@ -64,7 +64,7 @@ function openSpawnLibrary() {
 }
 
 /**
- * The early start for this command line, for the CLI (src/sandbox/process-starter.ts's EarlyStart):
+ * The early start for this command line, for the CLI (src/sandbox/early-start.ts's EarlyStart):
  * take() the started runtime once (undefined when nothing was remembered, it is turned off, or
  * the vfork library is missing), remember(launch) for the next run, discard() what nobody took.
  */
