@@ -141,6 +141,12 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
     assertNoProcessLeft();
   });
 
+  test("a function's own _EMU_HANDOFF_FD does not make a usual start wait on fd 3", async () => {
+    const run = await probe(['--env', '_EMU_HANDOFF_FD=3'], freshCache({ EMU_EARLY_START: '0' }));
+    assert.equal(run.startedEarly, false);
+    assert.equal(run.env._EMU_HANDOFF_FD, undefined);
+  });
+
   test("Init Duration leaves out the time the early sandbox waited for its launch", async () => {
     const env = freshCache();
     const argv = ['run', 'init-duration'];

@@ -26,6 +26,7 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   const { env, warnings } = buildSandboxEnvironment(config, runtimeApiAddress, RUNTIME_DIR);
   for (const warning of warnings) onWarning(warning);
   env[SANDBOX_MARKER_VARIABLE] = sandboxMarker(sandboxId); // lets escaped grandchildren be found (see killMarkedProcesses)
+  delete env._EMU_HANDOFF_FD; // only an early start sets it (bin/early-start.cjs): a function's own would make the bootstrap wait on fd 3
   const command = launchCommand(config, env);
   // A custom runtime's bootstrap may start the real program without exec: its memory is the whole tree's.
   // The process joins its memory cgroup itself, before exec, so nothing it starts is left outside.
