@@ -3,7 +3,7 @@
 // the one a usual start gives; a launch that no longer agrees, or a run that never launches,
 // must leave nothing behind; Init Duration must not count the time the sandbox waited.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -139,6 +139,17 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
       assert.ok(await eventually(() => seen.every((pid) => !isAlive(pid))), `early process ${seen} outlived its CLI`);
     }
     assertNoProcessLeft();
+  });
+
+  test('a cache file that others can write is not trusted: nothing is started from it', async () => {
+    const env = freshCache();
+    await probe([], env);
+    const file = path.join(env.XDG_CACHE_HOME as string, 'emu', 'early-start.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    chmodSync(file, 0o666);
+    assert.equal((await probe([], env)).startedEarly, false);
+    chmodSync(file, 0o600);
+    assert.equal((await probe([], env)).startedEarly, true);
   });
 
   test("a function's own _EMU_HANDOFF_FD does not make a usual start wait on fd 3", async () => {
