@@ -2,7 +2,9 @@
 // and an empty or stale list fails instead of passing with nothing tested, as does a test file
 // in test/ that the list forgot (it would otherwise never run).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const TEST_FILES = [
   'test/architecture.test.ts',
@@ -106,8 +108,17 @@ if (files.length === 0) {
   console.error(`no test file matches ${only.join(' ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
-if (result.status !== 0) process.exit(result.status ?? 1);
+// The suite's emu runs remember their early starts (bin/early-start.cjs) in a cache of their own,
+// not in the developer's ~/.cache/emu, whose entries they would push out; tests that install Node
+// versions give their own cache folder already.
+const cache = mkdtempSync(path.join(tmpdir(), 'emu-test-cache-'));
+const suiteEnv = { ...process.env, XDG_CACHE_HOME: cache };
+const finish = (code) => {
+  rmSync(cache, { recursive: true, force: true });
+  process.exit(code);
+};
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: suiteEnv });
+if (result.status !== 0) finish(result.status ?? 1);
 
 // Where the vfork starter is built, the whole suite ran on it. The execa starter is what a machine
 // without a C compiler (or not Linux) gets: the files that exercise a sandbox's whole lifecycle run
@@ -117,8 +128,8 @@ if (only.length === 0 && process.env.EMU_PROCESS_STARTER !== 'execa') {
   console.log('# again, with sandboxes started by the execa starter (EMU_PROCESS_STARTER=execa)');
   const fallback = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...LIFECYCLE_FILES], {
     stdio: 'inherit',
-    env: { ...process.env, EMU_PROCESS_STARTER: 'execa' },
+    env: { ...suiteEnv, EMU_PROCESS_STARTER: 'execa' },
   });
-  process.exit(fallback.status ?? 1);
+  finish(fallback.status ?? 1);
 }
-process.exit(0);
+finish(0);
