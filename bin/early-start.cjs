@@ -69,14 +69,20 @@ function openSpawnLibrary() {
  * the vfork library is missing), remember(launch) for the next run, discard() what nobody took.
  */
 function earlyStart(argv, cwd, env) {
-  let early = startIfRemembered(argv, cwd, env);
+  const file = cacheFile(env);
+  const key = JSON.stringify([cwd, ...argv]);
+  let entries;
+  const readOnce = () => (entries ??= file === undefined ? [] : readEntries(file)); // one read per run, whether it starts early or not
+  let early = startIfRemembered(argv, env, cwd, readOnce().find((entry) => entry.key === key));
   return {
     take() {
       const taken = early;
       early = undefined;
       return taken;
     },
-    remember: (launch) => remember(argv, cwd, env, launch),
+    remember: (launch) => {
+      if (file !== undefined && isLaunch(launch)) remember(file, key, readOnce(), launch);
+    },
     /** Ends the early process if nobody took it; resolves once it is reaped. */
     discard() {
       const unused = early;
@@ -84,26 +90,13 @@ function earlyStart(argv, cwd, env) {
       if (unused === undefined) return Promise.resolve();
       return new Promise((resolve) => {
         unused.onExit(() => resolve());
-        try {
-          process.kill(-unused.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        for (const fd of [unused.stdout, unused.stderr, unused.handoff]) fs.closeSync(fd);
+        unused.end();
       });
     },
   };
 }
 
-function commandKey(argv, cwd) {
-  return JSON.stringify([cwd, ...argv]);
-}
-
-function remember(argv, cwd, env, launch) {
-  const file = cacheFile(env);
-  const key = commandKey(argv, cwd);
-  if (file === undefined || !isLaunch(launch)) return;
-  const entries = readEntries(file);
+function remember(file, key, entries, launch) {
   const same = entries.find((entry) => entry.key === key);
   if (same !== undefined && JSON.stringify(same.launch) === JSON.stringify(launch)) return; // the usual case: nothing to write
   const kept = entries.filter((entry) => entry.key !== key).slice(-(MAX_ENTRIES - 1));
@@ -117,13 +110,9 @@ function remember(argv, cwd, env, launch) {
   }
 }
 
-function startIfRemembered(argv, cwd, env) {
-  const file = cacheFile(env);
+function startIfRemembered(argv, env, cwd, entry) {
   const wanted = argv[0] === 'run' && !argv.includes('--help') && !argv.includes('-h') && env.EMU_EARLY_START !== '0' && env.EMU_PROCESS_STARTER !== 'execa';
-  if (!wanted || file === undefined) return undefined;
-  const key = commandKey(argv, cwd);
-  const entry = readEntries(file).find((each) => each.key === key);
-  if (entry === undefined || !isLaunch(entry.launch)) return undefined;
+  if (!wanted || entry === undefined || !isLaunch(entry.launch)) return undefined;
   const library = openSpawnLibrary();
   return library === undefined ? undefined : startEarly(library, entry.launch, cwd);
 }
@@ -161,6 +150,15 @@ function startEarly(library, launch, cwd) {
     onExit(listener) {
       if (exit !== undefined) listener(exit.code, exit.signalNumber);
       else exitListeners.push(listener);
+    },
+    /** SIGKILLs its process group and closes this end of its sockets; the watch reaps it. */
+    end() {
+      try {
+        process.kill(-started.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      for (const fd of [started.stdout, started.stderr, started.handoff]) fs.closeSync(fd);
     },
   };
 }

@@ -35,6 +35,8 @@ export interface EarlyProcess {
   readonly startedAt: number;
   /** listener(code, signalNumber) once it has exited and been reaped; at once if it already has. */
   onExit: ExitWatch;
+  /** Ends it unused: SIGKILL to its process group, this end of its sockets closed (its watch reaps it). */
+  end(): void;
 }
 
 /**
@@ -44,6 +46,9 @@ export interface EarlyProcess {
  * after the start would change nothing, so an early process is handed over only where they agree.
  */
 const STARTUP_VARIABLE = /^(?:NODE_|LD_|OPENSSL_|SSL_|UV_|MALLOC_|GLIBC_|LC_)|^(?:TZ|LANG|LANGUAGE|HOME)$/;
+
+/** Set only in an early process's start environment (bin/early-start.cjs): the bootstrap then waits for its launch on fd 3. */
+export const HANDOFF_FD_VARIABLE = '_EMU_HANDOFF_FD';
 
 let offered: EarlyStart | undefined;
 let firstLaunchSeen = false;
@@ -67,7 +72,7 @@ export function takeEarlyProcess(launch: ProcessLaunch): SandboxProcess | undefi
   const canTake = launch.takesHandoff === true && launch.cgroupProcs === undefined;
   const early = earlyStart.take();
   const handedOver = early !== undefined && canTake && sameLaunch(early.launch, launch) ? handOver(early, launch) : undefined;
-  if (early !== undefined && handedOver === undefined) endEarlyProcess(early);
+  if (early !== undefined && handedOver === undefined) early.end();
   // After the handover: the sandbox goes on while the cache is read and written.
   if (canTake) earlyStart.remember({ file: launch.file, args: launch.args, startupEnv: startupEnvironment(launch.env) });
   return handedOver;
@@ -84,15 +89,6 @@ function sameLaunch(remembered: RememberedLaunch, launch: ProcessLaunch): boolea
 
 function sortedEntries(env: Record<string, string>): [string, string][] {
   return Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function endEarlyProcess(early: EarlyProcess): void {
-  try {
-    process.kill(-early.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-  for (const fd of [early.stdout, early.stderr, early.handoff]) closeSync(fd);
 }
 
 /** Writes the launch to the waiting process; undefined when it has already ended or the write fails. */

@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { createPeakRssProbe, createSandboxCgroup, ProcessTreeProbe, type PeakRssProbe } from '../measure/index.js';
+import { HANDOFF_FD_VARIABLE } from './early-start.js';
 import { buildSandboxEnvironment, heapFlags } from './environment.js';
 import type { FunctionConfig } from './function-config.js';
 import { findBootstrap } from './runtime-launcher.js';
@@ -26,7 +27,7 @@ export function spawnBootstrap(config: FunctionConfig, sandboxId: string, runtim
   const { env, warnings } = buildSandboxEnvironment(config, runtimeApiAddress, RUNTIME_DIR);
   for (const warning of warnings) onWarning(warning);
   env[SANDBOX_MARKER_VARIABLE] = sandboxMarker(sandboxId); // lets escaped grandchildren be found (see killMarkedProcesses)
-  delete env._EMU_HANDOFF_FD; // only an early start sets it (bin/early-start.cjs): a function's own would make the bootstrap wait on fd 3
+  delete env[HANDOFF_FD_VARIABLE]; // a function's own would make the bootstrap wait on fd 3 for a launch
   const command = launchCommand(config, env);
   // A custom runtime's bootstrap may start the real program without exec: its memory is the whole tree's.
   // The process joins its memory cgroup itself, before exec, so nothing it starts is left outside.
