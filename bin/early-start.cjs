@@ -9,46 +9,96 @@
 // (src/sandbox/early-start.ts), else ends it and starts the sandbox as always, so a stale
 // or missing entry costs one wasted start, never a different sandbox. Only emu's own Node
 // bootstrap understands the handover, so only its launches are remembered.
+//
+// Where bin/emu ran emu's launcher (native/emu-launch.c), the launcher has already started it,
+// before this Node began its own start: it says so in _EMU_EARLY_START, and this file takes the
+// process over instead of starting one.
 const fs = require('node:fs');
 const path = require('node:path');
 
 const SPAWN_LIBRARY = path.join(__dirname, '..', 'native', 'build', 'sandbox-spawn.node');
 /** Enough for the commands a developer keeps re-running; the oldest goes first. */
 const MAX_ENTRIES = 32;
+/** Set by the launcher for this process alone: what it started. */
+const LAUNCHED_VARIABLE = '_EMU_EARLY_START';
+
+// The cache is NUL-ended strings, so that the launcher reads it with no parser: this first line,
+// then per entry the command's part count and parts (the working folder, then argv), the
+// runtime's file, its argument count and arguments, the start-time variable count and the
+// variables as NAME=VALUE. None of these can hold a NUL.
+const CACHE_MAGIC = 'emu remembered launches 1';
 
 function cacheFile(env) {
   const root = env.XDG_CACHE_HOME || (env.HOME ? path.join(env.HOME, '.cache') : undefined);
-  return root === undefined ? undefined : path.join(root, 'emu', 'early-start.json');
+  return root === undefined ? undefined : path.join(root, 'emu', 'remembered-launches');
 }
 
-/** The remembered launches, by command: a file that is not this user's own, or is writable by others, is not trusted. */
+/**
+ * The remembered launches, by command, and which file version they came from (dev:ino:size:mtime,
+ * as the launcher reports it): a file that is not this user's own, or is writable by others, is not trusted.
+ */
 function readEntries(file) {
   try {
     const fd = fs.openSync(file, 'r');
     try {
-      const stat = fs.fstatSync(fd);
-      if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return [];
-      if ((stat.mode & 0o022) !== 0) return [];
-      const entries = JSON.parse(fs.readFileSync(fd, 'utf8'));
-      return Array.isArray(entries) ? entries : [];
+      const stat = fs.fstatSync(fd, { bigint: true });
+      if (typeof process.getuid === 'function' && stat.uid !== BigInt(process.getuid())) return { entries: [] };
+      if ((stat.mode & 0o022n) !== 0n) return { entries: [] };
+      return { entries: decodeEntries(fs.readFileSync(fd, 'utf8')), version: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}` };
     } finally {
       fs.closeSync(fd);
     }
   } catch {
-    return []; // none yet, or unreadable: no early start
+    return { entries: [] }; // none yet, or unreadable: no early start
   }
 }
 
+function decodeEntries(text) {
+  const fields = text.split('\0');
+  if (fields.pop() !== '' || fields[0] !== CACHE_MAGIC) return [];
+  let at = 1;
+  const take = (count) => {
+    if (!Number.isSafeInteger(count) || count < 0 || at + count > fields.length) throw new Error('a truncated cache');
+    at += count;
+    return fields.slice(at - count, at);
+  };
+  const count = () => (/^\d+$/.test(fields[at] ?? '') ? Number(take(1)[0]) : -1);
+  const entries = [];
+  try {
+    while (at < fields.length) {
+      const key = JSON.stringify(take(count()));
+      const [file] = take(1);
+      const args = take(count());
+      const startupEnv = Object.fromEntries(take(count()).map((variable) => [variable.slice(0, variable.indexOf('=')), variable.slice(variable.indexOf('=') + 1)]));
+      entries.push({ key, launch: { file, args, startupEnv } });
+    }
+  } catch {
+    return []; // not a file this wrote whole
+  }
+  return entries;
+}
+
+function encodeEntries(entries) {
+  const fields = [CACHE_MAGIC];
+  for (const { key, launch } of entries) {
+    const command = JSON.parse(key);
+    const variables = Object.entries(launch.startupEnv).map(([name, value]) => `${name}=${value}`);
+    fields.push(String(command.length), ...command, launch.file, String(launch.args.length), ...launch.args, String(variables.length), ...variables);
+  }
+  return `${fields.join('\0')}\0`;
+}
+
 function isLaunch(value) {
+  const text = (item) => typeof item === 'string' && !item.includes('\0');
   return (
     value !== null &&
     typeof value === 'object' &&
-    typeof value.file === 'string' &&
+    text(value.file) &&
     Array.isArray(value.args) &&
-    value.args.every((arg) => typeof arg === 'string') &&
+    value.args.every(text) &&
     value.startupEnv !== null &&
     typeof value.startupEnv === 'object' &&
-    Object.values(value.startupEnv).every((text) => typeof text === 'string')
+    Object.entries(value.startupEnv).every(([name, item]) => text(name) && !name.includes('=') && text(item))
   );
 }
 
@@ -67,13 +117,25 @@ function openSpawnLibrary() {
  * The early start for this command line, for the CLI (src/sandbox/early-start.ts's EarlyStart):
  * take() the started runtime once (undefined when nothing was remembered, it is turned off, or
  * the vfork library is missing), remember(launch) for the next run, discard() what nobody took.
+ * env is this process's own: the launcher's variable is taken out of it.
  */
 function earlyStart(argv, cwd, env) {
   const file = cacheFile(env);
   const key = JSON.stringify([cwd, ...argv]);
-  let entries;
-  const readOnce = () => (entries ??= file === undefined ? [] : readEntries(file)); // one read per run, whether it starts early or not
-  let early = startIfRemembered(argv, env, cwd, readOnce().find((entry) => entry.key === key));
+  const launched = env[LAUNCHED_VARIABLE];
+  delete env[LAUNCHED_VARIABLE]; // for this process alone: nothing it starts inherits it
+  let cache;
+  const readOnce = () => (cache ??= file === undefined ? { entries: [] } : readEntries(file)); // one read per run, whether it starts early or not
+  const entry = () => readOnce().entries.find((each) => each.key === key);
+  let early;
+  let ending = Promise.resolve(); // a launcher's process this run could not use: reaped before the CLI exits
+  if (launched === undefined) early = startIfRemembered(argv, env, cwd, entry);
+  else {
+    const taken = takeOver(launched, entry()?.launch);
+    const usable = wantsEarlyStart(argv, env) && isLaunch(entry()?.launch) && taken?.cacheVersion === readOnce().version;
+    if (usable) early = taken?.early;
+    else if (taken !== undefined) ending = endAndReap(taken.early); // the cache changed since the launcher read it, say
+  }
   return {
     take() {
       const taken = early;
@@ -81,19 +143,22 @@ function earlyStart(argv, cwd, env) {
       return taken;
     },
     remember: (launch) => {
-      if (file !== undefined && isLaunch(launch)) remember(file, key, readOnce(), launch);
+      if (file !== undefined && isLaunch(launch)) remember(file, key, readOnce().entries, launch);
     },
     /** Ends the early process if nobody took it; resolves once it is reaped. */
     discard() {
       const unused = early;
       early = undefined;
-      if (unused === undefined) return Promise.resolve();
-      return new Promise((resolve) => {
-        unused.onExit(() => resolve());
-        unused.end();
-      });
+      return Promise.all([ending, unused === undefined ? undefined : endAndReap(unused)]).then(() => undefined);
     },
   };
+}
+
+function endAndReap(early) {
+  return new Promise((resolve) => {
+    early.onExit(() => resolve());
+    early.end();
+  });
 }
 
 function remember(file, key, entries, launch) {
@@ -103,18 +168,24 @@ function remember(file, key, entries, launch) {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const temporary = `${file}.${process.pid}`; // written whole, then renamed: a concurrent run reads the old or the new
-    fs.writeFileSync(temporary, JSON.stringify([...kept, { key, launch }]), { mode: 0o600 });
+    fs.writeFileSync(temporary, encodeEntries([...kept, { key, launch }]), { mode: 0o600 });
     fs.renameSync(temporary, file);
   } catch {
     // an unwritable cache: every run starts the usual way
   }
 }
 
+/** What the launcher decides too (native/emu-launch.c): `emu run`, not its help, not turned off, not under the execa starter. */
+function wantsEarlyStart(argv, env) {
+  return argv[0] === 'run' && !argv.includes('--help') && !argv.includes('-h') && env.EMU_EARLY_START !== '0' && env.EMU_PROCESS_STARTER !== 'execa';
+}
+
 function startIfRemembered(argv, env, cwd, entry) {
-  const wanted = argv[0] === 'run' && !argv.includes('--help') && !argv.includes('-h') && env.EMU_EARLY_START !== '0' && env.EMU_PROCESS_STARTER !== 'execa';
-  if (!wanted || entry === undefined || !isLaunch(entry.launch)) return undefined;
+  if (!wantsEarlyStart(argv, env)) return undefined;
+  const remembered = entry();
+  if (remembered === undefined || !isLaunch(remembered.launch)) return undefined;
   const library = openSpawnLibrary();
-  return library === undefined ? undefined : startEarly(library, entry.launch, cwd);
+  return library === undefined ? undefined : startEarly(library, remembered.launch, cwd);
 }
 
 function startEarly(library, launch, cwd) {
@@ -128,6 +199,41 @@ function startEarly(library, launch, cwd) {
   } catch {
     return undefined; // a remembered Node that is gone, say: the usual start will say why
   }
+  return watched(library, launch, started, startedAt);
+}
+
+/**
+ * The process the launcher started, from its report (pid, the parent's ends of its sockets, its
+ * start in CLOCK_MONOTONIC ns, the cache version it read), watched, with that version; undefined
+ * when the report names no child of this process (set by hand, say), which is then left alone.
+ */
+function takeOver(launched, launch) {
+  const [pid, stdout, stderr, handoff, startedNs, ...version] = launched.split(',');
+  const numbers = [pid, stdout, stderr, handoff].map(Number);
+  if (!numbers.every((number) => Number.isSafeInteger(number) && number > 2) || !/^\d+$/.test(startedNs ?? '') || !isOwnChild(numbers[0])) return undefined;
+  const started = { pid: numbers[0], stdout: numbers[1], stderr: numbers[2], handoff: numbers[3] };
+  const startedAt = performance.now() - Number(process.hrtime.bigint() - BigInt(startedNs)) / 1e6;
+  const library = openSpawnLibrary();
+  if (library === undefined) {
+    end(started); // the launcher is built only beside the library: not reaped before this process exits, then by init
+    return undefined;
+  }
+  const early = watched(library, launch, started, startedAt);
+  return early === undefined ? undefined : { early, cacheVersion: version.join(':') };
+}
+
+/** Whether pid is a child of this process (/proc/<pid>/stat's fourth field, after the name in parentheses). */
+function isOwnChild(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+  } catch {
+    return false;
+  }
+}
+
+/** The early process, its exit watched (the watch reaps it); undefined, and it ended, if it cannot be watched. */
+function watched(library, launch, started, startedAt) {
   let exit;
   const exitListeners = [];
   try {
@@ -152,15 +258,23 @@ function startEarly(library, launch, cwd) {
       else exitListeners.push(listener);
     },
     /** SIGKILLs its process group and closes this end of its sockets; the watch reaps it. */
-    end() {
-      try {
-        process.kill(-started.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      for (const fd of [started.stdout, started.stderr, started.handoff]) fs.closeSync(fd);
-    },
+    end: () => end(started),
   };
+}
+
+function end(started) {
+  try {
+    process.kill(-started.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  for (const fd of [started.stdout, started.stderr, started.handoff]) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // not open here
+    }
+  }
 }
 
 module.exports = { earlyStart };

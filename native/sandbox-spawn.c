@@ -3,10 +3,8 @@
  * fork, and on this kind of VM a fork blocks the supervisor's event loop for 4-8 ms on every cold
  * start (docs/cold-start.md); vfork shares the parent's memory until exec, so nothing is copied.
  *
- * The child does what libuv's child does (every signal to its default, none blocked, a new
- * session, stdin from /dev/null, stdout and stderr to socket pairs, the working directory) and sets the
- * parent-death signal itself, which spares each start setpriv's exec. Between vfork and exec it
- * calls only async-signal-safe functions and writes only to `failure`, as a vfork child must.
+ * The child does what libuv's child does and sets the parent-death signal itself, which spares
+ * each start setpriv's exec (vfork-child.h, shared with the launcher, emu-launch.c).
  *
  * The child is not libuv's, so libuv never reaps it: a thread per child waits for it and hands
  * its exit status to JavaScript.
@@ -24,6 +22,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "vfork-child.h"
 
 #define CHECK(env, call)                                                   \
   do {                                                                     \
@@ -71,20 +71,6 @@ static void throw_errno(napi_env env, const char *syscall, int error) {
   napi_throw_error(env, code != NULL ? code : "EMU_NATIVE", message);
 }
 
-/* dup2, or, when the descriptor already has that number, just clear its close-on-exec flag. */
-static int move_fd(int fd, int target) {
-  if (fd != target) return dup2(fd, target);
-  int flags = fcntl(fd, F_GETFD);
-  return flags < 0 ? -1 : fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
-}
-
-struct failure {
-  int step; /* 0 none, 1 dup2, 2 chdir, 3 parent gone, 4 execve, 5 joining the cgroup */
-  int error;
-};
-
-static const char *const STEPS[] = {"", "dup2", "chdir", "prctl", "execve", "joining its cgroup"};
-
 /*
  * spawn(file, argv, envp, cwd, parentDeathSignal, cgroupProcs[, handoff]) -> { pid, stdout, stderr[, handoff] }
  * (the supervisor's ends of the socket pairs). cgroupProcs: a cgroup.procs file the child joins before
@@ -117,14 +103,9 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "spawn: file, argv, envp and cwd must be strings, cgroupProcs a string or null");
     goto done;
   }
-  null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  /* Socket pairs, not pipes, as libuv gives a child: the runtime's stdout is the same kind of file under either starter. */
-  if (null_fd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, err) < 0) {
-    throw_errno(env, null_fd < 0 ? "open /dev/null" : "socketpair", errno);
-    goto done;
-  }
-  if (handoff && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hand) < 0 || fcntl(hand[0], F_SETFL, O_NONBLOCK) < 0)) {
-    throw_errno(env, "socketpair", errno);
+  const char *failed_call = open_child_files(&null_fd, out, err, handoff ? hand : NULL);
+  if (failed_call != NULL) {
+    throw_errno(env, failed_call, errno);
     goto done;
   }
 
@@ -132,56 +113,21 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  const pid_t parent = getpid();
+  const struct child_launch launch = {
+      .file = file,
+      .argv = argv,
+      .envp = envp,
+      .cwd = cwd,
+      .stdin_fd = null_fd,
+      .stdout_fd = out[1],
+      .stderr_fd = err[1],
+      .handoff_fd = handoff ? hand[1] : -1,
+      .cgroup_procs = cgroup_procs,
+      .parent_death_parent = parent_death_signal ? getpid() : 0,
+  };
   volatile struct failure failure = {0, 0};
   const pid_t pid = vfork();
-  if (pid == 0) {
-    /* The child gets its own copy of the dispositions (vfork does not share them): reset every one. */
-    struct sigaction defaults;
-    memset(&defaults, 0, sizeof defaults);
-    defaults.sa_handler = SIG_DFL;
-    for (int signal_number = 1; signal_number < 32; signal_number++) {
-      if (signal_number != SIGKILL && signal_number != SIGSTOP) sigaction(signal_number, &defaults, NULL);
-    }
-    setsid(); /* its own session and process group, as Node's `detached` gives: a group kill reaches grandchildren */
-    /* fd 3 last: the descriptors moved before it may have had that number. */
-    if (move_fd(null_fd, 0) < 0 || move_fd(out[1], 1) < 0 || move_fd(err[1], 2) < 0 || (handoff && move_fd(hand[1], 3) < 0)) {
-      failure.error = errno;
-      failure.step = 1;
-      _exit(127);
-    }
-    if (chdir(cwd) < 0) {
-      failure.error = errno;
-      failure.step = 2;
-      _exit(127);
-    }
-    if (cgroup_procs != NULL) {
-      /* "0" is the writer itself, in cgroup v1 and v2 alike. */
-      const int procs = open(cgroup_procs, O_WRONLY | O_CLOEXEC);
-      if (procs < 0 || write(procs, "0", 1) != 1) {
-        failure.error = errno;
-        failure.step = 5;
-        _exit(127);
-      }
-      close(procs);
-    }
-    if (parent_death_signal) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      /* The supervisor died before the signal was armed: nothing would deliver it now. */
-      if (getppid() != parent) {
-        failure.error = ESRCH;
-        failure.step = 3;
-        _exit(127);
-      }
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(file, argv, envp);
-    failure.error = errno;
-    failure.step = 4;
-    _exit(127);
-  }
+  if (pid == 0) exec_child(&launch, &failure);
   const int vfork_error = errno;
   pthread_sigmask(SIG_SETMASK, &previous, NULL);
 
@@ -193,7 +139,7 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    throw_errno(env, STEPS[failure.step], failure.error);
+    throw_errno(env, FAILED_STEPS[failure.step], failure.error);
     goto done;
   }
   napi_value value;

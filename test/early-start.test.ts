@@ -3,7 +3,7 @@
 // the one a usual start gives; a launch that no longer agrees, or a run that never launches,
 // must leave nothing behind; Init Duration must not count the time the sandbox waited.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createEmulator } from '../src/index.js';
 import { offerEarlyStart, type EarlyStart } from '../src/sandbox/index.js';
 import { processStarterName } from '../src/sandbox/process-starter.js';
-import { assertNoProcessLeft, eventually, FIXTURES, isAlive, REPO_ROOT, runEmu } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { assertNoProcessLeft, EMU_COMMAND, eventually, FIXTURES, isAlive, REPO_ROOT, runEmu } from './helpers.js';
 
 const { earlyStart } = createRequire(import.meta.url)('../bin/early-start.cjs') as {
   earlyStart(argv: string[], cwd: string, env: NodeJS.ProcessEnv): EarlyStart & { discard(): Promise<void> };
@@ -31,13 +33,15 @@ function freshCache(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 interface Probe {
   startedEarly: boolean;
+  /** Who started it early: 'early-start' (bin/early-start.cjs) or 'early-start-by-launcher' (native/emu-launch.c). */
+  startedBy: string | null;
   env: Record<string, string>;
   cwd: string;
   fd3: string | null;
 }
 
-async function probe(args: string[], env: NodeJS.ProcessEnv): Promise<Probe> {
-  const run = await runEmu(['run', 'early-start-probe.handler', '--code-dir', FIXTURES, ...args], { env });
+async function probe(args: string[], env: NodeJS.ProcessEnv, command?: typeof EMU_COMMAND): Promise<Probe> {
+  const run = await runEmu(['run', 'early-start-probe.handler', '--code-dir', FIXTURES, ...args], { env, command });
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as Probe;
 }
@@ -64,6 +68,7 @@ function earlyProcessesOf(cliPid: number): number[] {
 }
 
 const vfork = processStarterName() === 'vfork';
+const launcherBuilt = existsSync(path.join(REPO_ROOT, 'native', 'build', 'emu-launch'));
 
 describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early start needs the vfork library (native/build)' }, () => {
   test('the second run of a command gets its sandbox early, with the environment and folder a usual start gives', async () => {
@@ -72,6 +77,7 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
     assert.equal(first.startedEarly, false, 'nothing was remembered before the first run');
     const early = await probe([], env);
     assert.equal(early.startedEarly, true, 'the second run was started early');
+    assert.equal(early.startedBy, 'early-start', 'node bin/emu.js starts it itself');
     const usual = await probe([], { ...env, EMU_EARLY_START: '0' });
     assert.equal(usual.startedEarly, false, 'EMU_EARLY_START=0 turns it off');
     assert.deepEqual(comparable(early.env), comparable(usual.env));
@@ -115,7 +121,8 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
     assertNoProcessLeft();
   });
 
-  test('a CLI killed as soon as its early sandbox exists takes it along, waiting or handed over', async () => {
+  for (const [command, by] of [[undefined, 'node bin/emu.js'], [EMU_COMMAND, 'the launcher']] as const) {
+  test(`a CLI killed as soon as its early sandbox exists takes it along, waiting or handed over (${by})`, { skip: command !== undefined && !launcherBuilt && 'no launcher in native/build' }, async () => {
     const env = freshCache();
     // A 3 s init keeps the CLI running whenever the kill lands; the scan starts at the spawn, so it
     // mostly lands while the early process still waits for its launch (40-50 ms before the handover).
@@ -125,6 +132,7 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
       let seen: number[] = [];
       const run = runEmu(args, {
         env,
+        command,
         onSpawn: (pid) => {
           void eventually(() => (seen = earlyProcessesOf(pid)).length > 0, 5000).then(() => {
             try {
@@ -142,11 +150,12 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
     }
     assertNoProcessLeft();
   });
+  }
 
   test('a cache file that others can write is not trusted: nothing is started from it', async () => {
     const env = freshCache();
     await probe([], env);
-    const file = path.join(env.XDG_CACHE_HOME as string, 'emu', 'early-start.json');
+    const file = path.join(env.XDG_CACHE_HOME as string, 'emu', 'remembered-launches');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     chmodSync(file, 0o666);
     assert.equal((await probe([], env)).startedEarly, false);
@@ -185,5 +194,59 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
     assert.ok(initDurationMs < 1300, `Init Duration ${initDurationMs} ms must not count the 1.5 s the sandbox waited`);
     await early.discard();
     assertNoProcessLeft();
+  });
+
+  describe('the emu command (bin/emu) starts it before the CLI\'s Node', { skip: !launcherBuilt && 'no launcher in native/build (native/build.mjs says why)' }, () => {
+    test('a rerun through the launcher gets the sandbox a usual start gives, from the same cache as node bin/emu.js', async () => {
+      const env = freshCache();
+      assert.equal((await probe([], env, EMU_COMMAND)).startedEarly, false, 'nothing was remembered before the first run');
+      const launched = await probe([], env, EMU_COMMAND);
+      assert.equal(launched.startedBy, 'early-start-by-launcher');
+      const usual = await probe([], { ...env, EMU_EARLY_START: '0' }, EMU_COMMAND);
+      assert.equal(usual.startedEarly, false, 'EMU_EARLY_START=0 turns the launcher\'s early start off too');
+      assert.deepEqual(comparable(launched.env), comparable(usual.env));
+      assert.equal(launched.env._EMU_EARLY_START, undefined, 'the launcher\'s report stays in the CLI');
+      assert.equal(launched.env._EMU_HANDOFF_FD, undefined);
+      assert.equal(launched.cwd, usual.cwd);
+      assert.ok(!launched.fd3?.startsWith('socket:'), `the handover socket is closed before the function loads (fd 3: ${launched.fd3})`);
+      assert.equal((await probe([], env)).startedBy, 'early-start', 'the same entry serves node bin/emu.js');
+      assertNoProcessLeft();
+    });
+
+    test('the launcher runs nothing a cache file that others can write names', async () => {
+      const env = freshCache();
+      const dir = path.join(env.XDG_CACHE_HOME as string, 'emu');
+      const evidence = path.join(scratch, `ran-${caches}`);
+      // What someone else could have written: this very command line, and a command of theirs to start for it.
+      const command = [path.resolve(REPO_ROOT), 'run', 'early-start-probe.handler', '--code-dir', FIXTURES]; // the folder as getcwd() gives it
+      const fields = ['emu remembered launches 1', String(command.length), ...command, '/bin/sh', '2', '-c', `echo > ${evidence}`, '0'];
+      const writeCache = (mode: number): void => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, 'remembered-launches'), `${fields.join('\0')}\0`);
+        chmodSync(path.join(dir, 'remembered-launches'), mode);
+      };
+      writeCache(0o666);
+      assert.equal((await probe([], env, EMU_COMMAND)).startedEarly, false);
+      await sleep(200);
+      assert.equal(existsSync(evidence), false, 'the launcher ran a command from a file others can write');
+      writeCache(0o600); // the user's own: the launcher starts it (and the CLI, given another launch, ends it)
+      assert.equal((await probe([], env, EMU_COMMAND)).startedEarly, false);
+      assert.ok(await eventually(() => existsSync(evidence)), 'a trusted entry is started: this test can see a start');
+      assertNoProcessLeft();
+    });
+
+    test('an _EMU_EARLY_START that names no child of the CLI is ignored: nothing is killed, the run goes on', async () => {
+      // A process of the test's own, leading its own group: what a CLI that trusted the variable would SIGKILL.
+      const bystander = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+      try {
+        const pid = bystander.pid as number;
+        const run = await probe([], freshCache({ _EMU_EARLY_START: `${pid},7,8,9,1,2,3,4,5` }));
+        assert.equal(run.startedEarly, false);
+        assert.equal(run.env._EMU_EARLY_START, undefined);
+        assert.ok(isAlive(pid), 'the process the variable named is alive');
+      } finally {
+        bystander.kill('SIGKILL');
+      }
+    });
   });
 });

@@ -114,9 +114,16 @@ export interface CliRun {
  * Runs the real `emu` CLI (bin/emu.js, the built bundle) as a user would; resolves when it has exited.
  * A CLI still running after timeoutMs (120 s by default) is SIGKILLed by its pid and the run rejects: a hang fails, never stalls the suite.
  */
-export function runEmu(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; timeoutMs?: number; cwd?: string } = {}): Promise<CliRun> {
+/** The emu command as npm installs it (bin/emu: the launcher where native/build has one), or the CLI run by Node directly. */
+export const EMU_COMMAND = path.join(REPO_ROOT, 'bin', 'emu');
+
+export function runEmu(
+  args: string[],
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; timeoutMs?: number; cwd?: string; command?: typeof EMU_COMMAND } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js'), ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [file, prefix] = options.command === undefined ? [process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js')]] : [options.command, []];
+    const child = spawn(file, [...prefix, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
