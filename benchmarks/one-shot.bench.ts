@@ -29,9 +29,14 @@ interface Command {
 }
 
 const node = (label: string, args: string[]): Command => ({ label, file: process.execPath, args });
-const EMU = node('emu run', ['bin/emu.js', 'run', 'plain.handler', EVENT, '--code-dir', FIXTURES]);
-/** The same run with its sandbox started only once the CLI has loaded (bin/early-start.cjs off). */
+const RUN_ARGS = ['run', 'plain.handler', EVENT, '--code-dir', FIXTURES];
+/** As a user types it: the emu command npm links (bin/emu), which runs the launcher (native/emu-launch.c) where it was built. */
+const EMU: Command = { label: 'emu run', file: `${ROOT}bin/emu`, args: RUN_ARGS };
+/** The CLI run by Node itself, no launcher: the sandbox starts early from bin/early-start.cjs, once this Node has started. */
+const EMU_NODE = node('node bin/emu.js run', ['bin/emu.js', ...RUN_ARGS]);
+/** The same run with its sandbox started only once the CLI has loaded (no early start at all). */
 const EMU_NO_EARLY_START: Command = { ...EMU, label: 'emu run, no early start', env: { EMU_EARLY_START: '0' } };
+const launcherBuilt = existsSync(`${ROOT}native/build/emu-launch`);
 const LAMBDA_LOCAL = node('lambda-local', ['node_modules/lambda-local/build/cli.js', '-l', `${FIXTURES}plain.cjs`, '-h', 'handler', '-e', EVENT, '-v', '0']);
 const NODE_FLOOR = node('node -e 0', ['-e', '0']);
 /** Two Node starts and nothing else: the CLI's own, then a sandbox's (see the fixture). */
@@ -76,9 +81,17 @@ function versusRow(what: string, ours: Samples, theirs: Samples, yardstick: stri
 }
 
 function nodeRows(env: NodeJS.ProcessEnv, caLabel: string): string[] {
-  const [emu, lambdaLocal, floor, twoStarts, noEarlyStart] = interleaved([EMU, LAMBDA_LOCAL, NODE_FLOOR, TWO_NODE_STARTS, EMU_NO_EARLY_START], env) as [Samples, Samples, Samples, Samples, Samples];
+  const [emu, lambdaLocal, floor, twoStarts, noEarlyStart, emuNode] = interleaved([EMU, LAMBDA_LOCAL, NODE_FLOOR, TWO_NODE_STARTS, EMU_NO_EARLY_START, EMU_NODE], env) as [
+    Samples,
+    Samples,
+    Samples,
+    Samples,
+    Samples,
+    Samples,
+  ];
   return [
-    versusRow(`one-shot \`emu run\` vs lambda-local, same handler, ${caLabel}`, emu, lambdaLocal, 'lambda-local', TARGET_RATIO),
+    versusRow(`one-shot \`emu run\` vs lambda-local, same handler, ${caLabel}${launcherBuilt ? '' : ' (no launcher built here)'}`, emu, lambdaLocal, 'lambda-local', TARGET_RATIO),
+    versusRow(`the same as \`node bin/emu.js run\` (no launcher: the early start once the CLI's Node has started), ${caLabel}`, emuNode, lambdaLocal, 'lambda-local'),
     versusRow(`the same without the early start (EMU_EARLY_START=0), ${caLabel}`, noEarlyStart, lambdaLocal, 'lambda-local'),
     versusRow(`one-shot \`emu run\`, ${caLabel}`, emu, floor, '`node -e 0`'),
     versusRow(`the least any Node CLI with a separate Node sandbox costs (its own start, then the cold floor's process, started by vfork), ${caLabel}`, twoStarts, lambdaLocal, 'lambda-local'),
@@ -109,7 +122,7 @@ const loadAfter = os.loadavg();
 const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
 const markdown = `## One-shot \`emu run\` (\`npx tsx benchmarks/one-shot.bench.ts${quick ? ' --quick' : ''}\`)
 
-${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI and sandbox), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does. Its sandbox starts early (bin/early-start.cjs) from the warm-up round on: the run before it remembered the launch.
+${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI and sandbox), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does. \`emu run\` is the emu command npm links (bin/emu, a shell script: the launcher where the install built it, else Node on the CLI); lambda-local is run by Node directly (\`node node_modules/lambda-local/build/cli.js\`, one exec fewer than its npm link's \`#!/usr/bin/env node\`). Its sandbox starts early (native/emu-launch.c, or bin/early-start.cjs) from the warm-up round on: the run before it remembered the launch.
 
 | measure | emu | yardstick | ratio | target | |
 | --- | --- | --- | --- | --- | --- |
