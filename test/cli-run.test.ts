@@ -1,6 +1,6 @@
 // `emu run` as a user runs it: a real CLI process, its stdout, stderr and exit code.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -24,6 +24,14 @@ describe('emu run', () => {
     assert.equal(payload.message, 'Hello, Ada!');
     assert.equal(run.stdout.trim().split('\n').length, 1, 'nothing else on stdout');
     assert.match(run.stderr, /\tINFO\tHello from hello with \{"name":"Ada"\}/);
+  });
+
+  test("emu run compiles from a code cache of its own: another command's run does not decide it", async () => {
+    assert.equal((await emu(['--version'])).code, 0);
+    assert.equal((await emu(['run', 'noop.handler', '--code-dir', FIXTURES])).code, 0);
+    const caches = readdirSync(path.join(REPO_ROOT, 'dist', 'cli')).filter((name) => name.endsWith('.cache'));
+    assert.ok(caches.some((name) => name.endsWith('.run.cache')), `a cache for emu run: ${caches.join(', ')}`);
+    assert.ok(caches.some((name) => name.endsWith('.other.cache')), `a cache for --version, apart: ${caches.join(', ')}`);
   });
 
   test('the event comes from stdin with -, and is {} when none is given', async () => {
