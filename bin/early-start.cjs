@@ -25,7 +25,8 @@ const LAUNCHED_VARIABLE = '_EMU_EARLY_START';
 // The cache is NUL-ended strings, so that the launcher reads it with no parser: this first line,
 // then per entry the command's part count and parts (the working folder, then argv), the
 // runtime's file, its argument count and arguments, the start-time variable count and the
-// variables as NAME=VALUE. None of these can hold a NUL.
+// variables as NAME=VALUE. None of these can hold a NUL, so a command's parts joined by NULs
+// are its key, one string for one command.
 const CACHE_MAGIC = 'emu remembered launches 1';
 
 function cacheFile(env) {
@@ -63,13 +64,18 @@ function decodeEntries(text) {
     return fields.slice(at - count, at);
   };
   const count = () => (/^\d+$/.test(fields[at] ?? '') ? Number(take(1)[0]) : -1);
+  const variable = (text) => {
+    const equals = text.indexOf('=');
+    if (equals <= 0) throw new Error('a variable without a name');
+    return [text.slice(0, equals), text.slice(equals + 1)];
+  };
   const entries = [];
   try {
     while (at < fields.length) {
-      const key = JSON.stringify(take(count()));
+      const key = take(count()).join('\0');
       const [file] = take(1);
       const args = take(count());
-      const startupEnv = Object.fromEntries(take(count()).map((variable) => [variable.slice(0, variable.indexOf('=')), variable.slice(variable.indexOf('=') + 1)]));
+      const startupEnv = Object.fromEntries(take(count()).map(variable));
       entries.push({ key, launch: { file, args, startupEnv } });
     }
   } catch {
@@ -81,7 +87,7 @@ function decodeEntries(text) {
 function encodeEntries(entries) {
   const fields = [CACHE_MAGIC];
   for (const { key, launch } of entries) {
-    const command = JSON.parse(key);
+    const command = key.split('\0');
     const variables = Object.entries(launch.startupEnv).map(([name, value]) => `${name}=${value}`);
     fields.push(String(command.length), ...command, launch.file, String(launch.args.length), ...launch.args, String(variables.length), ...variables);
   }
@@ -121,7 +127,7 @@ function openSpawnLibrary() {
  */
 function earlyStart(argv, cwd, env) {
   const file = cacheFile(env);
-  const key = JSON.stringify([cwd, ...argv]);
+  const key = [cwd, ...argv].join('\0');
   const launched = env[LAUNCHED_VARIABLE];
   delete env[LAUNCHED_VARIABLE]; // for this process alone: nothing it starts inherits it
   let cache;
@@ -132,8 +138,8 @@ function earlyStart(argv, cwd, env) {
   if (launched === undefined) early = startIfRemembered(argv, env, cwd, entry);
   else {
     const taken = takeOver(launched, entry()?.launch);
-    const usable = wantsEarlyStart(argv, env) && isLaunch(entry()?.launch) && taken?.cacheVersion === readOnce().version;
-    if (usable) early = taken?.early;
+    // Used only where this process would have started the same entry itself.
+    if (taken !== undefined && wantsEarlyStart(argv, env) && entry() !== undefined && taken.cacheVersion === readOnce().version) early = taken.early;
     else if (taken !== undefined) ending = endAndReap(taken.early); // the cache changed since the launcher read it, say
   }
   return {
@@ -182,8 +188,8 @@ function wantsEarlyStart(argv, env) {
 
 function startIfRemembered(argv, env, cwd, entry) {
   if (!wantsEarlyStart(argv, env)) return undefined;
-  const remembered = entry();
-  if (remembered === undefined || !isLaunch(remembered.launch)) return undefined;
+  const remembered = entry(); // decoded from NUL-ended fields: its launch is strings, as isLaunch asks
+  if (remembered === undefined) return undefined;
   const library = openSpawnLibrary();
   return library === undefined ? undefined : startEarly(library, remembered.launch, cwd);
 }
@@ -242,7 +248,7 @@ function watched(library, launch, started, startedAt) {
       for (const listener of exitListeners.splice(0)) listener(code, signalNumber);
     });
   } catch {
-    for (const fd of [started.stdout, started.stderr, started.handoff]) fs.closeSync(fd); // the library ended and reaped it
+    closeEnds(started); // the library ended and reaped it
     return undefined;
   }
   return {
@@ -268,6 +274,11 @@ function end(started) {
   } catch {
     // already gone
   }
+  closeEnds(started);
+}
+
+/** Closes this end of its sockets. */
+function closeEnds(started) {
   for (const fd of [started.stdout, started.stderr, started.handoff]) {
     try {
       fs.closeSync(fd);

@@ -163,6 +163,19 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
     assert.equal((await probe([], env)).startedEarly, true);
   });
 
+  test('a cache file that emu did not write whole starts nothing, and the next launch replaces it', async () => {
+    const env = freshCache();
+    await probe([], env);
+    const file = path.join(env.XDG_CACHE_HOME as string, 'emu', 'remembered-launches');
+    const whole = readFileSync(file, 'latin1');
+    for (const command of [undefined, ...(launcherBuilt ? [EMU_COMMAND] : [])]) {
+      writeFileSync(file, whole.slice(0, whole.length - 7)); // cut inside its last variable: a count the fields no longer fill
+      assert.equal((await probe([], env, command)).startedEarly, false, `started early from a cut cache (${command ?? 'node bin/emu.js'})`);
+      assert.equal(readFileSync(file, 'latin1'), whole, 'the launch is remembered again');
+    }
+    assert.equal((await probe([], env)).startedEarly, true);
+  });
+
   test("a function's own _EMU_HANDOFF_FD does not make a usual start wait on fd 3", async () => {
     const run = await probe(['--env', '_EMU_HANDOFF_FD=3'], freshCache({ EMU_EARLY_START: '0' }));
     assert.equal(run.startedEarly, false);
