@@ -53,12 +53,14 @@ struct launch {
   long env_count;
 };
 
-/* Collects `count` fields into vector + offset (NULL-terminated); false when the cache ends first. */
-static int collect(struct fields *fields, long count, char **vector, long offset) {
+/* Takes the next `count` fields, into `vector` (NULL-terminated) unless it is NULL; false when the cache ends first. */
+static int take_fields(struct fields *fields, long count, char **vector) {
   for (long i = 0; i < count; i++) {
-    if ((vector[offset + i] = next_field(fields)) == NULL) return 0;
+    char *field = next_field(fields);
+    if (field == NULL) return 0;
+    if (vector != NULL) vector[i] = field;
   }
-  vector[offset + count] = NULL;
+  if (vector != NULL) vector[count] = NULL;
   return 1;
 }
 
@@ -76,29 +78,20 @@ static int find_launch(char *text, size_t size, const char *cwd, int argc, char 
       if (part == NULL) return 0;
       if (same) same = strcmp(part, i == 0 ? cwd : argv[i]) == 0;
     }
+    /* Another command's entry is only walked past: nothing is kept of it. */
     char *file = next_field(&fields);
     const long arg_count = next_count(&fields);
     if (file == NULL || arg_count < 0) return 0;
     char **args = same ? calloc((size_t)arg_count + 2, sizeof *args) : NULL;
     if (same && args == NULL) return 0;
     if (same) args[0] = file;
-    for (long i = 0; i < arg_count; i++) {
-      char *arg = next_field(&fields);
-      if (arg == NULL) return 0;
-      if (same) args[i + 1] = arg;
-    }
+    if (!take_fields(&fields, arg_count, same ? args + 1 : NULL)) return 0;
     const long env_count = next_count(&fields);
     if (env_count < 0) return 0;
     char **env = same ? calloc((size_t)env_count + 3, sizeof *env) : NULL;
     if (same && env == NULL) return 0;
-    if (!same) {
-      for (long i = 0; i < env_count; i++) {
-        if (next_field(&fields) == NULL) return 0;
-      }
-      continue;
-    }
-    if (!collect(&fields, env_count, env, 0)) return 0;
-    args[arg_count + 1] = NULL;
+    if (!take_fields(&fields, env_count, env)) return 0;
+    if (!same) continue;
     launch->file = file;
     launch->args = args;
     launch->env = env;
