@@ -94,7 +94,7 @@ function nodeRows(env: NodeJS.ProcessEnv, caLabel: string): string[] {
     versusRow(`the same as \`node bin/emu.js run\` (no launcher: the early start once the CLI's Node has started), ${caLabel}`, emuNode, lambdaLocal, 'lambda-local'),
     versusRow(`the same without the early start (EMU_EARLY_START=0), ${caLabel}`, noEarlyStart, lambdaLocal, 'lambda-local'),
     versusRow(`one-shot \`emu run\`, ${caLabel}`, emu, floor, '`node -e 0`'),
-    versusRow(`the least any Node CLI with a separate Node sandbox costs (its own start, then the cold floor's process, started by vfork), ${caLabel}`, twoStarts, lambdaLocal, 'lambda-local'),
+    versusRow(`two Node starts one after the other and nothing else (a CLI's own, then the cold floor's process, started by vfork; the launcher's two overlap), ${caLabel}`, twoStarts, lambdaLocal, 'lambda-local'),
   ];
 }
 

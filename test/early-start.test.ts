@@ -40,7 +40,7 @@ interface Probe {
   fd3: string | null;
 }
 
-async function probe(args: string[], env: NodeJS.ProcessEnv, command?: typeof EMU_COMMAND): Promise<Probe> {
+async function probe(args: string[], env: NodeJS.ProcessEnv, command?: string): Promise<Probe> {
   const run = await runEmu(['run', 'early-start-probe.handler', '--code-dir', FIXTURES, ...args], { env, command });
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as Probe;

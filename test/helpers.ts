@@ -119,7 +119,7 @@ export const EMU_COMMAND = path.join(REPO_ROOT, 'bin', 'emu');
 
 export function runEmu(
   args: string[],
-  options: { stdin?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; timeoutMs?: number; cwd?: string; command?: typeof EMU_COMMAND } = {},
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; timeoutMs?: number; cwd?: string; command?: string } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const [file, prefix] = options.command === undefined ? [process.execPath, [path.join(REPO_ROOT, 'bin', 'emu.js')]] : [options.command, []];
