@@ -52,9 +52,9 @@ function comparable(env: Record<string, string>): Record<string, string> {
   return rest;
 }
 
-/** Processes whose exec-time environment says an emu CLI started them early. */
-function earlyProcessesOf(cliPid: number): number[] {
-  const needle = `_EMU_SANDBOX_ID=${cliPid}/early-start`;
+/** Processes whose exec-time environment says an emu CLI started them early; `by` narrows it to one starter's marker. */
+function earlyProcessesOf(cliPid: number, by?: 'early-start' | 'early-start-by-launcher'): number[] {
+  const needle = `_EMU_SANDBOX_ID=${cliPid}/${by === undefined ? 'early-start' : `${by}\0`}`;
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map(Number)
@@ -121,7 +121,7 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
     assertNoProcessLeft();
   });
 
-  for (const [command, by] of [[undefined, 'node bin/emu.js'], [EMU_COMMAND, 'the launcher']] as const) {
+  for (const [command, by, marker] of [[undefined, 'node bin/emu.js', 'early-start'], [EMU_COMMAND, 'the launcher', 'early-start-by-launcher']] as const) {
   test(`a CLI killed as soon as its early sandbox exists takes it along, waiting or handed over (${by})`, { skip: command !== undefined && !launcherBuilt && 'no launcher in native/build' }, async () => {
     const env = freshCache();
     // A 3 s init keeps the CLI running whenever the kill lands; the scan starts at the spawn, so it
@@ -134,7 +134,7 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
         env,
         command,
         onSpawn: (pid) => {
-          void eventually(() => (seen = earlyProcessesOf(pid)).length > 0, 5000).then(() => {
+          void eventually(() => (seen = earlyProcessesOf(pid, marker)).length > 0, 5000).then(() => {
             try {
               process.kill(pid, 'SIGKILL');
             } catch {
@@ -145,7 +145,7 @@ describe('emu run starts a rerun\'s sandbox early', { skip: !vfork && 'the early
       });
       const result = await run;
       assert.equal(result.code, null, 'the CLI was killed');
-      assert.equal(seen.length, 1, 'the early process was seen');
+      assert.equal(seen.length, 1, `the early process ${by} started was seen`);
       assert.ok(await eventually(() => seen.every((pid) => !isAlive(pid))), `early process ${seen} outlived its CLI`);
     }
     assertNoProcessLeft();
