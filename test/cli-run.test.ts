@@ -37,6 +37,18 @@ describe('emu run', () => {
     assert.ok(caches.some((name) => name.endsWith('.other.cache')), `a cache for --version, apart: ${caches.join(', ')}`);
   });
 
+  test("a one-shot emu run loads none of the built-in modules its path does not use (scripts/bundle-cli.mjs's lazy ones)", async () => {
+    // What the CLI's own process loaded, written at its exit by a module preloaded through NODE_OPTIONS (sandboxes never inherit it).
+    const report = path.join(scratch, 'modules-loaded.json');
+    const preload = file('record-modules.cjs', `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(process.moduleLoadList)));`);
+    const run = await emu(['run', 'noop.handler', '--code-dir', FIXTURES], { env: { ...process.env, NODE_OPTIONS: `--require ${preload}` } });
+    assert.equal(run.code, 0, run.stderr);
+    const loaded = (JSON.parse(readFileSync(report, 'utf8')) as string[]).filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice('NativeModule '.length));
+    assert.ok(loaded.includes('net'), `the list is the CLI's: ${loaded.join(' ')}`);
+    // node:http (the lean Runtime API path serves emu's bootstrap), fs/promises (with the readline it loads), v8, zlib.
+    for (const unused of ['http', 'fs/promises', 'readline', 'v8', 'zlib']) assert.ok(!loaded.includes(unused), `${unused} loaded: ${loaded.join(' ')}`);
+  });
+
   test('the event comes from stdin with -, and is {} when none is given', async () => {
     const fromStdin = await emu(['run', 'echo.handler', '-', '--code-dir', FIXTURES], { stdin: '{"via":"stdin"}' });
     assert.deepEqual((JSON.parse(fromStdin.stdout) as { event: unknown }).event, { via: 'stdin' });

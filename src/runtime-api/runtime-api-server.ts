@@ -73,8 +73,11 @@ const OPEN_STREAM_GRACE_MS = 100;
 export class RuntimeApiServer implements LeanRequestHandler {
   /** Accepts every connection; the hot path is served by LeanConnection, the rest by #server. */
   readonly #listener: NetServer;
-  /** Never listens itself: it takes the connections LeanConnection hands over. */
-  readonly #server: Server;
+  /**
+   * Never listens itself: it takes the connections LeanConnection hands over. Made at the first
+   * one: emu's own runtimes never need it, and node:http is ~2 ms of every one-shot `emu run`.
+   */
+  #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
   readonly #hooks: RuntimeApiHooks;
   #state: RuntimeState = 'Started';
@@ -88,18 +91,6 @@ export class RuntimeApiServer implements LeanRequestHandler {
 
   constructor(hooks: RuntimeApiHooks) {
     this.#hooks = hooks;
-    this.#server = createServer((req, res) => {
-      try {
-        this.#route(req, res);
-      } catch (error) {
-        this.#failed(res, error);
-      }
-    });
-    // /next is a long poll and warm sandboxes idle for minutes: no server timeouts.
-    this.#server.keepAliveTimeout = 0;
-    this.#server.requestTimeout = 0;
-    this.#server.headersTimeout = 0;
-    this.#server.timeout = 0;
     // node:http's own defaults for the sockets it accepted itself.
     this.#listener = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       this.#sockets.add(socket);
@@ -116,7 +107,6 @@ export class RuntimeApiServer implements LeanRequestHandler {
         this.#listener.off('error', reject);
         // A later server error (an accept failing, say EMFILE) must not take the supervisor down.
         this.#listener.on('error', (error) => this.#reportServerError(error));
-        this.#server.on('error', (error) => this.#reportServerError(error));
         const { port } = this.#listener.address() as AddressInfo;
         resolve(`${host}:${port}`);
       });
@@ -163,8 +153,28 @@ export class RuntimeApiServer implements LeanRequestHandler {
 
   /** @internal node:http takes the connection; the bytes already read reach its parser first. */
   handOver(socket: Socket, unread: Buffer): void {
-    this.#server.emit('connection', socket);
+    this.#httpServer().emit('connection', socket);
     if (unread.length > 0) socket.emit('data', unread);
+  }
+
+  #httpServer(): Server {
+    if (this.#server !== undefined) return this.#server;
+    const server = createServer((req, res) => {
+      try {
+        this.#route(req, res);
+      } catch (error) {
+        this.#failed(res, error);
+      }
+    });
+    // /next is a long poll and warm sandboxes idle for minutes: no server timeouts.
+    server.keepAliveTimeout = 0;
+    server.requestTimeout = 0;
+    server.headersTimeout = 0;
+    server.timeout = 0;
+    // A later server error must not take the supervisor down.
+    server.on('error', (error) => this.#reportServerError(error));
+    this.#server = server;
+    return server;
   }
 
   /** @internal */
