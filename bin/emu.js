@@ -5,8 +5,8 @@
 // (bin/package.json) and never starts Node's ESM loader, and the CLI is one
 // esbuild bundle (dist/cli/main.cjs) compiled with a V8 code cache: parsing and
 // compiling the bundle (execa alone is ~170 KB) would otherwise cost every run
-// tens of milliseconds (the bundle is also minified, whitespace and syntax only, names kept
-// for stack traces: ~20% less source, ~7 ms less compile per run). A cache is written next to the bundle after a run that
+// tens of milliseconds (the bundle is also minified, whitespace and syntax only: ~20% less source,
+// ~7 ms less compile per run; see scripts/bundle-cli.mjs). A cache is written next to the bundle after a run that
 // had none (or whose cache V8 refused: another Node version or V8 flags), one per command, and
 // its name carries the bundle's size and mtime, because V8 itself checks only
 // the source's length and would run stale code after a rebuild.
