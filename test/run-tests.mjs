@@ -16,6 +16,7 @@ const TEST_FILES = [
   'test/unit-intrinsics.test.ts',
   'test/unit-ndjson-lines.test.ts',
   'test/unit-request-id.test.ts',
+  'test/unit-kernel-random.test.ts',
   'test/unit-line-tagger.test.ts',
   'test/unit-billing.test.ts',
   'test/unit-log-histogram.test.ts',

@@ -1,25 +1,9 @@
-import { randomBytes, randomFillSync, randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { randomText, randomUuid } from './kernel-random.js';
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGITS = '0123456789';
-
-// emu serve draws two ids per request: one call into crypto per 4 KB instead of per id
-// (about 3 µs each). Bytes are handed out once and never reused.
-const POOL_BYTES = 4096;
-const pool = Buffer.alloc(POOL_BYTES);
-let poolOffset = POOL_BYTES;
-
-/** `count` fresh random bytes as text in `encoding`. */
-function randomText(count: number, encoding: 'hex' | 'base64'): string {
-  if (count > POOL_BYTES) return randomBytes(count).toString(encoding);
-  if (poolOffset + count > POOL_BYTES) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  poolOffset += count;
-  return pool.toString(encoding, poolOffset - count, poolOffset);
-}
 
 function fromAlphabet(alphabet: string, length: number): string {
   let out = '';
@@ -32,7 +16,7 @@ function fromAlphabet(alphabet: string, length: number): string {
  * which is what makes `--count` batches distinct.
  */
 export const awsIds = {
-  uuid: (): string => randomUUID(),
+  uuid: (): string => randomUuid(),
   hex: (length: number): string => randomText(Math.ceil(length / 2), 'hex').slice(0, length),
   upperHex: (length: number): string => awsIds.hex(length).toUpperCase(),
   lowerAlnum: (length: number): string => fromAlphabet(LOWER + DIGITS, length),

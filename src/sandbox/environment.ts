@@ -3,7 +3,7 @@
  * the function's own. Nothing of the supervisor's environment leaks in (not
  * its credentials, not NODE_EXTRA_CA_CERTS, which alone costs ~45 ms a start).
  */
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../events/kernel-random.js';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -142,5 +142,5 @@ function loggingVariables(config: FunctionConfig): Record<string, string> {
 
 function logStreamName(version: string): string {
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-  return `${day}/[${version}]${randomBytes(16).toString('hex')}`;
+  return `${day}/[${version}]${randomText(16, 'hex')}`;
 }

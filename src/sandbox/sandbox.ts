@@ -9,7 +9,7 @@
  * escaped processes swept and its exit awaited (retire(), the one path every
  * ending takes: init error, timeout, crash, out of memory, close, shutdown).
  */
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../events/kernel-random.js';
 import { ErrorTypes } from '../errors/catalogue.js';
 import { internalError } from '../errors/emu-error.js';
 import { createPeakRssProbe, mbToBytes, type PeakRssMethod, type PeakRssProbe } from '../measure/index.js';
@@ -117,7 +117,7 @@ export class SandboxGoneError extends Error {
 }
 
 export class Sandbox {
-  readonly id = randomUUID();
+  readonly id = randomUuid();
   readonly #config: FunctionConfig;
   readonly #listeners: SandboxListeners;
   /** Replaced when init is re-run, so nothing the old process sent can reach the new one's state. */

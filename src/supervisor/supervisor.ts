@@ -3,7 +3,7 @@
  * ARN, hands it to the pool, and turns the sandbox's outcome into an
  * InvocationResult with AWS's metrics and platform log lines.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomText, randomUuid } from '../events/kernel-random.js';
 import { ErrorTypes } from '../errors/catalogue.js';
 import { billedDurationMs, bytesToMb } from '../measure/index.js';
 import type { ResponseStream } from '../runtime-api/response-stream.js';
@@ -79,7 +79,7 @@ export class Supervisor {
   }
 
   async invokeJson(eventJson: string, options: InvokeOptions = {}): Promise<InvocationResult> {
-    const requestId = options.requestId ?? randomUUID();
+    const requestId = options.requestId ?? randomUuid();
     const askedAt = performance.now();
     const request = {
       requestId,
@@ -158,19 +158,8 @@ function toInvocationError(payload: unknown, errorType: string | undefined): Inv
 /** X-Ray's format: Root=1-<8 hex epoch seconds>-<24 hex>;Parent=<16 hex>;Sampled=0 */
 function newTraceId(): string {
   const epochHex = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  const random = takeRandomHex(TRACE_RANDOM_BYTES);
+  const random = randomText(TRACE_RANDOM_BYTES, 'hex');
   return `Root=1-${epochHex}-${random.slice(0, 24)};Parent=${random.slice(24)};Sampled=0`;
 }
 
 const TRACE_RANDOM_BYTES = 20;
-/** Random bytes drawn in bulk: one randomBytes call per invocation cost ~13 µs, a tenth of a warm invocation. */
-const entropy = { pool: Buffer.alloc(0), offset: 0 };
-
-function takeRandomHex(bytes: number): string {
-  if (entropy.offset + bytes > entropy.pool.length) {
-    entropy.pool = randomBytes(bytes * 256);
-    entropy.offset = 0;
-  }
-  entropy.offset += bytes;
-  return entropy.pool.toString('hex', entropy.offset - bytes, entropy.offset);
-}
