@@ -19,6 +19,8 @@ const path = require('node:path');
 const SPAWN_LIBRARY = path.join(__dirname, '..', 'native', 'build', 'sandbox-spawn.node');
 /** Enough for the commands a developer keeps re-running; the oldest goes first. */
 const MAX_ENTRIES = 32;
+/** The supervisor's clock (src/measure/clock.ts): CLOCK_MONOTONIC in ms, as the launcher reports a start in ns. */
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 /** Set by the launcher for this process alone: what it started. */
 const LAUNCHED_VARIABLE = '_EMU_EARLY_START';
 
@@ -198,7 +200,7 @@ function startEarly(library, launch, cwd) {
   // The marker lets emu's process checks find it; the handoff variable tells the bootstrap to wait for fd 3.
   const startEnv = { ...launch.startupEnv, _EMU_SANDBOX_ID: `${process.pid}/early-start`, _EMU_HANDOFF_FD: '3' };
   const envp = Object.entries(startEnv).map(([name, value]) => `${name}=${value}`);
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   let started;
   try {
     started = library.spawn(launch.file, [launch.file, ...launch.args], envp, cwd, true, null, true);
@@ -218,7 +220,7 @@ function takeOver(launched, launch) {
   const numbers = [pid, stdout, stderr, handoff].map(Number);
   if (!numbers.every((number) => Number.isSafeInteger(number) && number > 2) || !/^\d+$/.test(startedNs ?? '') || !isOwnChild(numbers[0])) return undefined;
   const started = { pid: numbers[0], stdout: numbers[1], stderr: numbers[2], handoff: numbers[3] };
-  const startedAt = performance.now() - Number(process.hrtime.bigint() - BigInt(startedNs)) / 1e6;
+  const startedAt = Number(startedNs) / 1e6; // the supervisor's clock too: CLOCK_MONOTONIC
   const library = openSpawnLibrary();
   if (library === undefined) {
     end(started); // the launcher is built only beside the library: not reaped before this process exits, then by init

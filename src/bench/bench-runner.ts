@@ -5,6 +5,7 @@
  * measured in between. Returns raw samples; bench-statistics turns them into figures.
  */
 import { createEmulator, type Emulator, type EmulatorOptions } from '../emulator.js';
+import { monotonicMs } from '../measure/clock.js';
 import type { InvocationResult } from '../supervisor/index.js';
 import type { BenchEvent } from './bench-events.js';
 import type { BenchMode } from './bench-schema.js';
@@ -72,7 +73,7 @@ interface Emulators {
 }
 
 export async function runBench(plan: BenchPlan): Promise<BenchSamples> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const emulators = await startEmulators(plan, plan.modes.includes('cold') && plan.modes.includes('warm'));
   const withReferences = emulators.reference !== undefined;
   const closeAll = once(() => closeEmulators(emulators));
@@ -99,7 +100,7 @@ export async function runBench(plan: BenchPlan): Promise<BenchSamples> {
     await closeAll();
   }
   result.interrupted = plan.signal?.aborted === true;
-  result.elapsedMs = performance.now() - startedAt;
+  result.elapsedMs = monotonicMs() - startedAt;
   return result;
 }
 

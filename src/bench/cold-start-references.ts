@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { monotonicMs } from '../measure/clock.js';
 import path from 'node:path';
 import type { RuntimeLauncher } from '../sandbox/runtime-launcher.js';
 
@@ -45,11 +46,11 @@ function reference(executable: string, args: string[], noopFile: string, noopSou
 
 function measureStartMs(executable: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const startedAt = performance.now();
+    const startedAt = monotonicMs();
     const child = spawn(executable, args, { env: {}, stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', (code, signal) => {
-      if (code === 0) resolve(performance.now() - startedAt);
+      if (code === 0) resolve(monotonicMs() - startedAt);
       else reject(new Error(`${path.basename(executable)} ${args.join(' ')} ended with ${signal ?? `exit code ${String(code)}`}`));
     });
   });

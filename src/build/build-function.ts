@@ -8,6 +8,7 @@ import { defaultCacheRoot, functionCacheDir, linkPackages, readCachedBuild, scra
 import { buildInputs } from './build-inputs.js';
 import { hasSourceMapsFlag, type EsbuildPlan } from './build-plan.js';
 import { runEsbuild } from './run-esbuild.js';
+import { monotonicMs } from '../measure/clock.js';
 
 export interface BuildFunctionOptions {
   /** Where builds are kept. Default: node_modules/.cache/emu in the code folder's package root, else the OS temp folder. */
@@ -29,7 +30,7 @@ export interface BuildResult {
 }
 
 export async function buildFunction(plan: EsbuildPlan, options: BuildFunctionOptions = {}): Promise<BuildResult> {
-  const startMs = performance.now();
+  const startMs = monotonicMs();
   const functionDir = functionCacheDir(plan, options.cacheDir ?? defaultCacheRoot(plan.codeDir));
   const cached = readCachedBuild(functionDir);
   const build = cached ?? (await freshBuild(plan, functionDir));
@@ -37,7 +38,7 @@ export async function buildFunction(plan: EsbuildPlan, options: BuildFunctionOpt
     codeDir: build.artifactDir,
     handler: build.handler,
     env: sourceMapEnv(plan),
-    buildMs: performance.now() - startMs,
+    buildMs: monotonicMs() - startMs,
     cacheHit: cached !== undefined,
     warnings: [...plan.warnings, ...build.warnings],
   };

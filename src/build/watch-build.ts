@@ -12,6 +12,7 @@ import { artifactHandler, sourceMapEnv, type BuildResult } from './build-functio
 import { buildInputs } from './build-inputs.js';
 import type { EsbuildPlan } from './build-plan.js';
 import { asBuildError, esbuildOptions, loadEsbuild } from './run-esbuild.js';
+import { monotonicMs } from '../measure/clock.js';
 
 export interface WatchBuildOptions {
   cacheDir?: string;
@@ -44,7 +45,7 @@ export async function watchBuild(plan: EsbuildPlan, options: WatchBuildOptions =
   let firstSettled = false;
 
   const once = async (): Promise<BuildResult> => {
-    const startMs = performance.now();
+    const startMs = monotonicMs();
     try {
       const output = await context.rebuild();
       lastInputs = buildInputs(plan.codeDir, Object.keys(output.metafile?.inputs ?? {}), plan.options.tsconfig);
@@ -94,5 +95,5 @@ function storeOutputs(plan: EsbuildPlan, functionDir: string, outdir: string, ou
   linkPackages(scratch, plan.codeDir);
   const warnings = output.warnings.map((warning) => formatMessage(warning, plan.codeDir));
   const stored = storeBuild(functionDir, scratch, inputs, { handler: artifactHandler(plan, scratch), warnings });
-  return { codeDir: stored.artifactDir, handler: stored.handler, env: sourceMapEnv(plan), buildMs: performance.now() - startMs, cacheHit: false, warnings: [...plan.warnings, ...warnings] };
+  return { codeDir: stored.artifactDir, handler: stored.handler, env: sourceMapEnv(plan), buildMs: monotonicMs() - startMs, cacheHit: false, warnings: [...plan.warnings, ...warnings] };
 }

@@ -7,6 +7,7 @@ import { fixed } from './number-format.js';
 import Table from 'cli-table3';
 import { binValues, BENCH_MODES, type BaselineGate, type BenchReport, type BenchSample, type ColdStartPenalty, type GateResult, type MaxMemoryGate } from '../bench/index.js';
 import type { Distribution } from '../stream/index.js';
+import { monotonicMs } from '../measure/clock.js';
 
 const STYLE = { head: [], border: [], compact: true };
 const COLUMNS = ['count', 'min', 'p50', 'p90', 'p99', 'max', 'mean'] as const;
@@ -132,7 +133,7 @@ const CLEAR_LINE = '\r\u001b[2K';
 /** "emu bench: 12/40 invocations · 0 failed · 3.2 s", redrawn in place; nothing at all off a terminal. */
 export class BenchProgressLine {
   readonly #stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly #startedAt = performance.now();
+  readonly #startedAt = monotonicMs();
   #shown = false;
 
   constructor(stderr: NodeJS.WritableStream & { isTTY?: boolean }) {
@@ -141,7 +142,7 @@ export class BenchProgressLine {
 
   update(done: number, total: number, failed: number): void {
     if (this.#stderr.isTTY !== true) return;
-    const seconds = (performance.now() - this.#startedAt) / 1000;
+    const seconds = (monotonicMs() - this.#startedAt) / 1000;
     this.#stderr.write(`${CLEAR_LINE}emu bench: ${done}/${total} invocations · ${failed} failed · ${fixed(seconds, 1)} s`);
     this.#shown = true;
   }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Emulator, EmulatorOptions } from '../emulator.js';
 import { usageError } from '../errors/emu-error.js';
-import { readPrices } from '../measure/index.js';
+import { readPrices, monotonicMs } from '../measure/index.js';
 import type { InvokeOptions } from '../supervisor/index.js';
 import {
   BatchedWriter,
@@ -54,11 +54,11 @@ export async function runStreamCommand(options: RunOptions, fn: EmulatorOptions,
 
 /** Runs a wired stream to its end, Ctrl-C stopping the reading; then closes what invoked and flushes stdout. */
 export async function runToEnd(stream: EventStream, stderr: StreamStderr, output: BatchedWriter, closeInvoker: () => Promise<void>): Promise<{ outcome: EventStreamOutcome; elapsedMs: number }> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const stopListening = onInterrupt(() => stream.interrupt());
   stderr.startProgress();
   try {
-    return { outcome: await stream.run(), elapsedMs: performance.now() - startedAt };
+    return { outcome: await stream.run(), elapsedMs: monotonicMs() - startedAt };
   } finally {
     stopListening();
     stderr.stopProgress();

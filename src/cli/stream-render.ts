@@ -7,6 +7,7 @@ import { fixed } from './number-format.js';
 import Table from 'cli-table3';
 import type { Distribution, StreamRecord, StreamSummaryReport } from '../stream/index.js';
 import { displayLog, toJsonRecord } from './render.js';
+import { monotonicMs } from '../measure/clock.js';
 
 /** One NDJSON line: the payload (AWS's error payload for a failure), or with --json a record carrying the line number. */
 export function formatStreamLine(record: StreamRecord, json: boolean): string {
@@ -164,7 +165,7 @@ export class StreamStderr {
   readonly #snapshot: () => ProgressSnapshot;
   #timer: NodeJS.Timeout | null = null;
   #shown = false;
-  #startedAt = performance.now();
+  #startedAt = monotonicMs();
 
   constructor(stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, snapshot: () => ProgressSnapshot) {
     this.#stderr = stderr;
@@ -177,7 +178,7 @@ export class StreamStderr {
 
   startProgress(): void {
     if (!this.isTerminal || this.#timer !== null) return;
-    this.#startedAt = performance.now();
+    this.#startedAt = monotonicMs();
     this.#timer = setInterval(() => this.#draw(), REDRAW_EVERY_MS);
     this.#timer.unref();
   }
@@ -202,7 +203,7 @@ export class StreamStderr {
 
   #draw(): void {
     const { events, failed, inFlight } = this.#snapshot();
-    const seconds = (performance.now() - this.#startedAt) / 1000;
+    const seconds = (monotonicMs() - this.#startedAt) / 1000;
     const rate = seconds > 0 ? events / seconds : 0;
     const parts = [`emu: ${int(events)} done`, `${fixed(rate, 1)}/s`, `${int(failed)} failed`];
     if (inFlight !== undefined) parts.push(`${inFlight} running`);

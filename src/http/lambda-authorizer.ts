@@ -15,6 +15,7 @@ import { isRecord, type GatewayResponse } from './gateway-response.js';
 import { evaluatePolicy } from './iam-policy.js';
 import type { IncomingRequest } from './incoming-request.js';
 import type { RouteMatch } from './router.js';
+import { monotonicMs } from '../measure/clock.js';
 
 /** What the authorizer function said, kept in the cache: the policy is evaluated per request. */
 type LambdaAnswer =
@@ -46,7 +47,7 @@ export async function runLambdaAuthorizer(request: IncomingRequest, match: Route
   }
   // Without an identity source there is nothing to key a cache entry by: API Gateway then asks every time.
   const key = identity.length > 0 ? `${authorizer.name}\n${identity.join('\n')}` : undefined;
-  const started = performance.now();
+  const started = monotonicMs();
   let answer = key === undefined ? undefined : deps.cache.get(key);
   if (answer === undefined) {
     const asked = await askAuthorizer(request, match, context, authorizer, identity, deps);
@@ -55,7 +56,7 @@ export async function runLambdaAuthorizer(request: IncomingRequest, match: Route
     answer = asked;
     if (key !== undefined) deps.cache.set(key, answer, authorizer.ttlSeconds);
   }
-  return decide(request, match, context, authorizer, answer, Math.round(performance.now() - started), deps);
+  return decide(request, match, context, authorizer, answer, Math.round(monotonicMs() - started), deps);
 }
 
 async function askAuthorizer(

@@ -20,6 +20,7 @@ import { headersTimeoutMs, MAX_HEADER_BYTES, MAX_SYNC_REQUEST_BYTES, requestTime
 import { routeAuthorization } from './route-authorization.js';
 import { invokeForRoute, type RouteAnswer } from './route-invocation.js';
 import { Router, type Route } from './router.js';
+import { monotonicMs } from '../measure/clock.js';
 
 export interface ServedFunction {
   emulator: EmulatorOptions;
@@ -140,7 +141,7 @@ function corsPreflight(router: Router, request: IncomingRequest): GatewayRespons
 }
 
 async function serveOne(req: IncomingMessage, res: ServerResponse, handle: (request: IncomingRequest) => Promise<RouteAnswer>, writeLog: (text: string) => void): Promise<void> {
-  const started = performance.now();
+  const started = monotonicMs();
   let answer: RouteAnswer;
   try {
     // API Gateway takes 10 MB, but no body past Lambda's 6 MiB can be invoked: refuse it as soon as it is seen.
@@ -158,7 +159,7 @@ async function serveOne(req: IncomingMessage, res: ServerResponse, handle: (requ
   }
   const { response } = answer;
   // Logged before answering, so the line is there by the time the client has its response.
-  writeLog(accessLine(req, response, answer, performance.now() - started));
+  writeLog(accessLine(req, response, answer, monotonicMs() - started));
   if (answer.streamed !== undefined) {
     return answer.streamed.pipeTo(res, response).catch((error: unknown) => {
       writeLog(`emu: internal error while streaming ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -11,6 +11,7 @@ import type { BenchMode, BenchProgress, BenchSample, BenchSamples } from '../ben
 import type { InvocationResult } from '../supervisor/index.js';
 import type { ColdStartForcer } from './cold-start-forcer.js';
 import type { RemoteInvoker } from './remote-invoker.js';
+import { monotonicMs } from '../measure/clock.js';
 
 export type RemoteBenchMode = BenchMode;
 
@@ -32,7 +33,7 @@ export type RemoteBenchSample = BenchSample;
 export type RemoteBenchSamples = BenchSamples;
 
 export async function runRemoteBench(plan: RemoteBenchPlan): Promise<RemoteBenchSamples> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const result: RemoteBenchSamples = { samples: [], references: { startMs: [], noopInitDurationMs: [] }, warmupInvocations: 0, elapsedMs: 0, interrupted: false };
   const total = plan.runs * plan.events.length * plan.modes.length;
   const progress = (): void => plan.onProgress?.({ done: result.samples.length, total, failed: result.samples.filter((sample) => sample.status === 'error').length });
@@ -49,7 +50,7 @@ export async function runRemoteBench(plan: RemoteBenchPlan): Promise<RemoteBench
     }
   }
   result.interrupted = plan.signal?.aborted === true;
-  result.elapsedMs = performance.now() - startedAt;
+  result.elapsedMs = monotonicMs() - startedAt;
   return result;
 }
 

@@ -16,6 +16,7 @@ import { parseLogTail } from './log-tail-report.js';
 import { RemoteErrorTypes, serviceFailure } from './remote-failures.js';
 import { backoffDelayMs, retryCause, RetryQuota, STANDARD_RETRY, type RetryCause } from './retry-policy.js';
 import type { RemoteTarget } from './remote-target.js';
+import { monotonicMs } from '../measure/clock.js';
 
 export interface RemoteInvokerOptions {
   target: RemoteTarget;
@@ -79,12 +80,12 @@ export class RemoteInvoker {
 
   async #invoke(eventJson: string, fallbackRequestId: string): Promise<InvocationResult> {
     if (this.#closing.signal.aborted) throw new Error('the remote invoker is closed');
-    const startedAt = performance.now();
+    const startedAt = monotonicMs();
     const maxAttempts = this.#options.maxAttempts ?? STANDARD_RETRY.maxAttempts;
     for (let attempt = 0; ; attempt += 1) {
       const sent = await this.#attempt(eventJson);
       if (this.#closing.signal.aborted) throw new Error('interrupted');
-      const elapsedMs = performance.now() - startedAt;
+      const elapsedMs = monotonicMs() - startedAt;
       if (sent.output !== undefined) {
         this.#quota.refund();
         return this.#answered(sent.output, fallbackRequestId, elapsedMs);

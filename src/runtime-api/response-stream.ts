@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorTypes } from '../errors/catalogue.js';
 import { paceScavenges } from './scavenge-pacer.js';
+import { monotonicMs } from '../measure/clock.js';
 
 export type StreamEnding =
   | { status: 'complete'; bytesStreamed: number }
@@ -70,7 +71,7 @@ export class ResponseStream implements AsyncIterable<Buffer> {
     return this.#bytes;
   }
 
-  /** performance.now() when the first body byte was read, if one was. */
+  /** monotonicMs() when the first body byte was read, if one was. */
   get firstByteAtMs(): number | undefined {
     return this.#firstByteAt;
   }
@@ -123,7 +124,7 @@ export class ResponseStream implements AsyncIterable<Buffer> {
   /** Counts a chunk; past the limit the stream ends with AWS's error and the rest is dropped. Returns what may be passed on. */
   #count(chunk: Buffer): Buffer | null {
     if (this.#ending !== null) return null;
-    this.#firstByteAt ??= performance.now();
+    this.#firstByteAt ??= monotonicMs();
     paceScavenges(chunk.length);
     const room = this.#limitBytes - this.#bytes;
     this.#bytes += chunk.length;

@@ -8,6 +8,7 @@
 import { closeSync, readSync, writeSync } from 'node:fs';
 import type { ProcessLaunch, SandboxProcess } from './process-starter.js';
 import { VforkProcess, type ExitWatch } from './vfork-process.js';
+import { monotonicMs } from '../measure/clock.js';
 
 /** What `emu run`'s process boundary started before the CLI loaded: a launch remembered from the same command's last run. */
 export interface EarlyStart {
@@ -31,7 +32,7 @@ export interface EarlyProcess {
   readonly stderr: number;
   /** The socket its fd 3 is: the launch goes out on it, the time waited for it comes back. */
   readonly handoff: number;
-  /** performance.now() when it was started. */
+  /** monotonicMs() when it was started. */
   readonly startedAt: number;
   /** listener(code, signalNumber) once it has exited and been reaped; at once if it already has. */
   onExit: ExitWatch;
@@ -105,7 +106,7 @@ function handOver(early: EarlyProcess, launch: ProcessLaunch): SandboxProcess | 
   } catch {
     return undefined;
   }
-  const handoff = new HandoffSocket(early.handoff, early.startedAt, performance.now());
+  const handoff = new HandoffSocket(early.handoff, early.startedAt, monotonicMs());
   const watch: ExitWatch = (onExit) =>
     early.onExit((code, signalNumber) => {
       handoff.close();

@@ -22,6 +22,7 @@ import { takeEarlyProcess } from './early-start.js';
 import { importExternal } from './external-module.js';
 import { isExecutableFile } from './local-files.js';
 import { VforkProcess } from './vfork-process.js';
+import { monotonicMs } from '../measure/clock.js';
 
 export interface ProcessLaunch {
   file: string;
@@ -44,7 +45,7 @@ export interface SandboxProcess {
   /** After 'exit', once stdout and stderr have closed too. */
   once(event: 'close', listener: () => void): this;
   /**
-   * When its init began, on performance.now()'s clock, asked once it has sent its first /next:
+   * When its init began, on monotonicMs()'s clock, asked once it has sent its first /next:
    * for a process started early (early-start.ts), its start plus the time it waited for its
    * launch. Absent where the sandbox started the process itself: its spawn is when init began.
    */

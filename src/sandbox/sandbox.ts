@@ -12,7 +12,7 @@
 import { randomUuid } from '../events/kernel-random.js';
 import { ErrorTypes } from '../errors/catalogue.js';
 import { internalError } from '../errors/emu-error.js';
-import { createPeakRssProbe, mbToBytes, type PeakRssMethod, type PeakRssProbe } from '../measure/index.js';
+import { createPeakRssProbe, mbToBytes, type PeakRssMethod, type PeakRssProbe, monotonicMs } from '../measure/index.js';
 import type { ResponseStream } from '../runtime-api/response-stream.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import type { ExitStatus } from './exit-description.js';
@@ -198,7 +198,7 @@ export class Sandbox {
   }
 
   #startProcess(address: string): void {
-    this.#spawnedAt = performance.now();
+    this.#spawnedAt = monotonicMs();
     const { child, probe } = spawnBootstrap(this.#config, this.id, address, this.#listeners.onWarning);
     this.#child = child;
     this.#probe?.stop();
@@ -269,7 +269,7 @@ export class Sandbox {
 
   #startReinitDeadline(active: ActiveInvocation): void {
     for (const timer of active.timers) clearTimeout(timer);
-    active.deadline = performance.now() + this.#config.timeoutMs;
+    active.deadline = monotonicMs() + this.#config.timeoutMs;
     active.timers = [setTimeout(() => this.#onTimeout(), this.#config.timeoutMs)];
     this.#server.deliver({ ...active.request, timeoutMs: this.#config.timeoutMs, deadlineEpochMs: Date.now() + this.#config.timeoutMs });
   }
@@ -317,7 +317,7 @@ export class Sandbox {
   }
 
   #reportInit(status: InitReport['status'], errorType: string | undefined): void {
-    const durationMs = this.#spawnedAt === 0 ? 0 : performance.now() - this.#initStartedAt();
+    const durationMs = this.#spawnedAt === 0 ? 0 : monotonicMs() - this.#initStartedAt();
     const report: InitReport = { requestId: this.#active?.request.requestId, durationMs, phase: this.#reinit ? 'invoke' : 'init', status };
     if (errorType !== undefined) report.errorType = errorType;
     this.#listeners.onInitReport?.(report);
@@ -330,7 +330,7 @@ export class Sandbox {
 
   #onNext(): void {
     if (this.#initDurationMs !== undefined) return;
-    this.#initDurationMs = performance.now() - this.#initStartedAt();
+    this.#initDurationMs = monotonicMs() - this.#initStartedAt();
     if (this.#initLimitTimer !== null) clearTimeout(this.#initLimitTimer);
     this.#transition(this.#active === null ? 'idle' : 'busy');
   }
@@ -340,7 +340,7 @@ export class Sandbox {
     if (active === null) return;
     this.#listeners.onDelivered(requestId);
     for (const timer of active.timers) clearTimeout(timer);
-    active.deliveredAt = performance.now();
+    active.deliveredAt = monotonicMs();
     const timeoutMs = active.deadline === undefined ? this.#config.timeoutMs : Math.max(0, active.deadline - active.deliveredAt);
     active.timers = [
       setTimeout(() => this.#onTimeout(), timeoutMs),
@@ -437,7 +437,7 @@ export class Sandbox {
     if (active === null) return;
     this.#active = null;
     for (const timer of active.timers) clearTimeout(timer);
-    const now = performance.now();
+    const now = monotonicMs();
     const peakRssBytes = peakBytes ?? this.#probe?.readPeakBytes();
     const outcome: SandboxOutcome = {
       requestId: active.request.requestId,

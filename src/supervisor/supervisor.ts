@@ -5,7 +5,7 @@
  */
 import { randomText, randomUuid } from '../events/kernel-random.js';
 import { ErrorTypes } from '../errors/catalogue.js';
-import { billedDurationMs, bytesToMb } from '../measure/index.js';
+import { billedDurationMs, bytesToMb, monotonicMs } from '../measure/index.js';
 import type { ResponseStream } from '../runtime-api/response-stream.js';
 import { functionArn, type FunctionConfig, type Sandbox, type SandboxOutcome } from '../sandbox/index.js';
 import { FunctionPool, type SandboxMode } from './function-pool.js';
@@ -80,7 +80,7 @@ export class Supervisor {
 
   async invokeJson(eventJson: string, options: InvokeOptions = {}): Promise<InvocationResult> {
     const requestId = options.requestId ?? randomUuid();
-    const askedAt = performance.now();
+    const askedAt = monotonicMs();
     const request = {
       requestId,
       eventJson,
@@ -93,7 +93,7 @@ export class Supervisor {
       cognitoIdentityJson: options.identity === undefined ? undefined : JSON.stringify(options.identity),
     };
     const outcome = await this.#pool.invoke(request);
-    const result = this.#toResult(outcome, performance.now() - askedAt);
+    const result = this.#toResult(outcome, monotonicMs() - askedAt);
     if (this.#platformLog !== undefined) {
       this.#emitPlatformLog(this.#platformLog.end(result), requestId);
       this.#emitPlatformLog(this.#platformLog.report(result), requestId);
