@@ -28,7 +28,8 @@ const path = require('node:path');
 const vm = require('node:vm');
 const { createRequire } = require('node:module');
 
-const bundle = path.join(__dirname, '..', 'dist', 'cli', 'main.cjs');
+// emu run has a bundle of its own, half the size of the whole CLI's (see scripts/bundle-cli.mjs).
+const bundle = path.join(__dirname, '..', 'dist', 'cli', process.argv[2] === 'run' ? 'run.cjs' : 'main.cjs');
 const CACHED_COMMANDS = new Set(['run', 'serve', 'bench', 'event', 'runtime']);
 
 function loadCli() {

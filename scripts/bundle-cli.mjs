@@ -1,5 +1,6 @@
-// Bundles the CLI (src/cli/main.ts) into the one CommonJS file bin/emu.js loads with a V8 code
-// cache (dist/cli/main.cjs). Run by `npm run build`.
+// Bundles the CLI into the CommonJS files bin/emu.js loads with a V8 code cache: dist/cli/run.cjs
+// for `emu run` (src/cli/run-entry.ts: that command alone, half the source) and dist/cli/main.cjs
+// for every command (src/cli/main.ts). Each process loads one of them. Run by `npm run build`.
 //
 // Built-in modules the CLI needs only on some paths (node:crypto, node:http, node:fs/promises, ...)
 // are loaded at their first use, not when the bundle initialises: each is 1-4 ms of Node's own
@@ -38,12 +39,13 @@ function lazyModule(specifier) {
 rmSync('dist/cli', { recursive: true, force: true });
 rmSync('dist/cli-bundle', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
+  entryPoints: { main: 'src/cli/main.ts', run: 'src/cli/run-entry.ts' },
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  outfile: 'dist/cli/main.cjs',
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.cjs' },
   logLevel: 'warning',
   define: { 'import.meta.url': '__emuImportMetaUrl' },
   banner: { js: "const __emuImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

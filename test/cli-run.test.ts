@@ -33,7 +33,10 @@ describe('emu run', () => {
     assert.equal((await emu(['--version'])).code, 0);
     assert.equal((await emu(['run', 'noop.handler', '--code-dir', FIXTURES])).code, 0);
     const caches = readdirSync(bundleDir).filter((name) => name.endsWith('.cache'));
-    assert.ok(caches.some((name) => name.endsWith('.run.cache')), `a cache for emu run: ${caches.join(', ')}`);
+    // emu run loads a bundle of its own (run.cjs), which holds run's code and none of serve's or bench's.
+    assert.ok(caches.some((name) => name.startsWith('run.cjs.') && name.endsWith('.run.cache')), `a cache for emu run: ${caches.join(', ')}`);
+    const runBundle = readFileSync(path.join(bundleDir, 'run.cjs'), 'utf8');
+    assert.ok(runBundle.includes('function runCommand(') && !runBundle.includes('function runServeCommand(') && !runBundle.includes('function runBenchCommand('), 'run.cjs is emu run alone');
     assert.ok(caches.some((name) => name.endsWith('.other.cache')), `a cache for --version, apart: ${caches.join(', ')}`);
   });
 

@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { EmuError } from '../errors/emu-error.js';
-import { offerEarlyStart, type EarlyStart } from '../sandbox/index.js';
+import type { EarlyStart } from '../sandbox/index.js';
 import { ExitCode } from './exit-codes.js';
+import { reportFailure } from './failure-report.js';
 import { processIo, type CliIo } from './io.js';
-import { runCommand } from './run-command.js';
+import { runWithEarlyStart } from './run-command.js';
 import { MAIN_USAGE } from './usage.js';
 
 /** earlyStart: the sandbox bin/emu.js started before this bundle loaded, for `emu run` (bin/early-start.cjs). */
@@ -16,8 +17,7 @@ export async function main(argv: string[], io: CliIo = processIo, earlyStart?: E
   try {
     switch (command) {
       case 'run':
-        if (earlyStart !== undefined) offerEarlyStart(earlyStart);
-        return await runCommand(rest, io);
+        return await runWithEarlyStart(rest, io, earlyStart);
       case 'bench': {
         const { runBenchCommand } = await import('./bench-command.js');
         return await runBenchCommand(rest, io);
@@ -51,17 +51,6 @@ export async function main(argv: string[], io: CliIo = processIo, earlyStart?: E
   } catch (error) {
     return reportFailure(error, io);
   }
-}
-
-function reportFailure(error: unknown, io: CliIo): number {
-  if (error instanceof EmuError && error.kind === 'usage') {
-    io.stderr.write(`emu: ${error.message}\n`);
-    return ExitCode.usage;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`emu: internal error: ${message}\n`);
-  if (process.env.EMU_DEBUG !== undefined && error instanceof Error) io.stderr.write(`${error.stack}\n`);
-  return ExitCode.internal;
 }
 
 function readVersion(): string {

@@ -2,6 +2,7 @@
  * `emu run <handler | LogicalId> [event]`: one invocation, its payload on
  * stdout and nothing else there; logs (and with -v Lambda's own lines) on stderr.
  */
+import { offerEarlyStart, type EarlyStart } from '../sandbox/index.js';
 import type { InvocationResult } from '../supervisor/index.js';
 import { readContextFile } from './context-file.js';
 import { readEventJson } from './event-input.js';
@@ -16,6 +17,12 @@ import { onInterrupt } from './signals.js';
 import { streamToStdout } from './stream-output.js';
 import { lookUpTemplateFunction } from './template-lookup.js';
 import { RUN_USAGE } from './usage.js';
+
+/** A run from the command line: the sandbox bin/emu.js started early, if any, is offered to its first launch. */
+export function runWithEarlyStart(argv: string[], io: CliIo, earlyStart: EarlyStart | undefined): Promise<number> {
+  if (earlyStart !== undefined) offerEarlyStart(earlyStart);
+  return runCommand(argv, io);
+}
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const options = parseRunOptions(argv);
