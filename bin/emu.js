@@ -59,7 +59,7 @@ function loadCli() {
   const cliModule = { exports: {} };
   // import() compiled from a code cache has no loader in Node 20: the bundle imports what it leaves out (execa) through this one.
   const importExternal = (specifier) => import(specifier);
-  script.runInThisContext()(cliModule.exports, createRequire(bundle), cliModule, bundle, path.dirname(bundle), importExternal);
+  script.runInThisContext()(cliModule.exports, bundleRequire(createRequire(bundle)), cliModule, bundle, path.dirname(bundle), importExternal);
   const saveCache = () => {
     if (cachedData !== undefined && !script.cachedDataRejected) return;
     try {
@@ -71,6 +71,35 @@ function loadCli() {
     }
   };
   return { main: cliModule.exports.main, saveCache };
+}
+
+/** The bundle's require (see scripts/bundle-cli.mjs): `emu-lazy:node:crypto` is node:crypto, loaded at its first property read. */
+const LAZY_PREFIX = 'emu-lazy:';
+
+function bundleRequire(realRequire) {
+  const standIns = new Map();
+  const lazily = (id) => {
+    let loaded;
+    const load = () => (loaded ??= realRequire(id));
+    // Every trap forwards to the module itself; a property is reported configurable, as the empty target has none.
+    const configurable = (descriptor) => (descriptor === undefined ? undefined : { ...descriptor, configurable: true });
+    return new Proxy(
+      {},
+      {
+        get: (_, key) => load()[key],
+        has: (_, key) => key in load(),
+        ownKeys: () => Reflect.ownKeys(load()),
+        getOwnPropertyDescriptor: (_, key) => configurable(Reflect.getOwnPropertyDescriptor(load(), key)),
+        getPrototypeOf: () => Reflect.getPrototypeOf(load()),
+      },
+    );
+  };
+  return Object.assign((id) => {
+    if (!id.startsWith(LAZY_PREFIX)) return realRequire(id);
+    const name = id.slice(LAZY_PREFIX.length);
+    if (!standIns.has(name)) standIns.set(name, lazily(name));
+    return standIns.get(name);
+  }, realRequire);
 }
 
 // A reader that went away (`emu run … | head`) is not emu failing: what it no longer takes is

@@ -6,39 +6,29 @@
 // are loaded at their first use, not when the bundle initialises: each is 1-4 ms of Node's own
 // module loading (node:crypto ~3.5, node:http ~2, fs/promises ~1.8 with the readline it loads),
 // and every one-shot `emu run` pays what its path does not use before its sandbox gets its launch.
-// A lazy module has the real one's export names, each a getter that loads it.
+// Their imports stay require() calls of `emu-lazy:node:<name>`, which the require bin/emu.js gives
+// the bundle answers with a stand-in that loads the module at its first property read. Left
+// external, a named import is a plain property read: esbuild copies a bundled module's exports
+// into a getter per name for each module that imports it (~1,000 getters, 300 KB of young heap).
 import { build } from 'esbuild';
-import { createRequire } from 'node:module';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
-
-/** Never touched while the bundle initialises (a class extended or a constant read then would load it at once anyway). */
 const LAZY_BUILTINS = ['child_process', 'crypto', 'fs/promises', 'http', 'https', 'string_decoder', 'timers/promises', 'v8', 'zlib'];
-const LAZY_NAMESPACE = 'emu-lazy-builtin';
+/** bin/emu.js's LAZY_PREFIX. */
+const LAZY_PREFIX = 'emu-lazy:';
 
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(bundler) {
     const filter = new RegExp(`^node:(${LAZY_BUILTINS.map((name) => name.replace('/', '\\/')).join('|')})$`);
-    // The lazy module's own require is of the real module, left to Node.
-    bundler.onResolve({ filter }, (args) => (args.namespace === LAZY_NAMESPACE ? { path: args.path, external: true } : { path: args.path, namespace: LAZY_NAMESPACE }));
-    bundler.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, (args) => ({ contents: lazyModule(args.path), loader: 'js' }));
+    bundler.onResolve({ filter }, (args) => ({ path: `${LAZY_PREFIX}${args.path}`, external: true }));
   },
 };
 
-function lazyModule(specifier) {
-  const names = Object.keys(require(specifier)).filter((name) => name !== 'default');
-  return [
-    'let loaded;',
-    `const load = () => (loaded ??= require(${JSON.stringify(specifier)}));`,
-    `for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
-  ].join('\n');
-}
-
 rmSync('dist/cli', { recursive: true, force: true });
 rmSync('dist/cli-bundle', { recursive: true, force: true });
-await build({
+mkdirSync('dist/cli', { recursive: true });
+const result = await build({
   entryPoints: { main: 'src/cli/main.ts', run: 'src/cli/run-entry.ts' },
   bundle: true,
   platform: 'node',
@@ -57,4 +47,18 @@ await build({
   // ~1,000 __name() calls at init: 4-6 ms of the CLI's start (20 interleaved runs), through the
   // property redefinitions and the scavenge they bring forward.
   plugins: [lazyBuiltins],
+  write: false,
 });
+for (const file of result.outputFiles) writeFileSync(file.path, oneCopyPerModule(file.text));
+
+/**
+ * esbuild's __toESM gives each `import path from 'node:path'` a copy of the module, a getter per
+ * export: 25 copies of node:path in a run, ~100 KB of young heap for the scavenge that follows.
+ * One copy per module serves them all, as one namespace object serves every importer in ES modules.
+ */
+function oneCopyPerModule(text) {
+  const helper = 'var __toESM=(mod,isNodeMode,target)=>(';
+  if (text.split(helper).length !== 2) throw new Error("scripts/bundle-cli.mjs: esbuild's __toESM is not the one this expects: look again at oneCopyPerModule");
+  const once = 'var __toESMCopies=new WeakMap,__toESM=(mod,isNodeMode)=>{if(mod==null||typeof mod!="object"&&typeof mod!="function")return __toESMOnce(mod,isNodeMode);let copies=__toESMCopies.get(mod);copies===void 0&&__toESMCopies.set(mod,copies=[]);return copies[isNodeMode?1:0]??=__toESMOnce(mod,isNodeMode)},__toESMOnce=(mod,isNodeMode,target)=>(';
+  return text.replace(helper, once);
+}
