@@ -76,7 +76,9 @@ function versusRow(what: string, ours: Samples, theirs: Samples, yardstick: stri
   const wallRatio = median(ours.wallMs) / median(theirs.wallMs);
   const cpuRatio = mean(ours.cpuMs) / mean(theirs.cpuMs);
   const goal = target === undefined ? '' : `≤ ${target}×`;
-  const verdict = target === undefined ? '' : wallRatio <= target && cpuRatio <= target ? 'met' : '**not met**';
+  // Judged on wall time, as #18 puts the target (the sandbox's start overlapping the CLI's loading): CPU counts two Node
+  // processes where lambda-local runs the handler inside its own, so it stays above 1x by design; it is shown beside.
+  const verdict = target === undefined ? '' : wallRatio <= target ? 'met (wall time)' : '**not met**';
   return `| ${what} | ${figure(ours)} | ${yardstick}: ${figure(theirs)} | ${fmt(wallRatio, 2)}× (CPU ${fmt(cpuRatio, 2)}×) | ${goal} | ${verdict} |`;
 }
 
@@ -122,7 +124,7 @@ const loadAfter = os.loadavg();
 const load = (values: number[]): string => values.map((value) => value.toFixed(2)).join(' ');
 const markdown = `## One-shot \`emu run\` (\`npx tsx benchmarks/one-shot.bench.ts${quick ? ' --quick' : ''}\`)
 
-${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI and sandbox), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does. \`emu run\` is the emu command npm links (bin/emu, a shell script: the launcher where the install built it, else Node on the CLI); lambda-local is run by Node directly (\`node node_modules/lambda-local/build/cli.js\`, one exec fewer than its npm link's \`#!/usr/bin/env node\`). Its sandbox starts early (native/emu-launch.c, or bin/early-start.cjs) from the warm-up round on: the run before it remembered the launch.
+${machineLine()}, ${os.cpus().length} cores, load average ${load(loadBefore)} before, ${load(loadAfter)} after; NODE_EXTRA_CA_CERTS ${withCa ? 'set here' : 'unset here'}. ${RUNS} interleaved rounds per table block after one warm-up round; wall: median; CPU: mean user + sys of the whole process tree (CLI and sandbox), counted in 10 ms clock ticks. The event is examples/hello/event.json; emu runs test/fixtures/plain.cjs, as lambda-local does. \`emu run\` is the emu command npm links (bin/emu, a shell script: the launcher where the install built it, else Node on the CLI); lambda-local is run by Node directly (\`node node_modules/lambda-local/build/cli.js\`, one exec fewer than its npm link's \`#!/usr/bin/env node\`). Its sandbox starts early (native/emu-launch.c, or bin/early-start.cjs) from the warm-up round on: the run before it remembered the launch. The target is on wall time: the CPU of two Node processes (the CLI's and the sandbox's) cannot come under one process that runs the handler inside itself.
 
 | measure | emu | yardstick | ratio | target | |
 | --- | --- | --- | --- | --- | --- |
