@@ -20,9 +20,9 @@ const COLD_RUNS = quick ? 15 : 60;
 const COLD_PARALLEL_INVOCATIONS = quick ? 60 : 300;
 const WARM_INVOCATIONS = quick ? 5_000 : 30_000;
 
-function timeSpawnSync(args: string[], env?: NodeJS.ProcessEnv): number {
+function timeSpawnSync(args: string[], env?: NodeJS.ProcessEnv, file = process.execPath): number {
   const started = performance.now();
-  const run = spawnSync(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = spawnSync(file, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   if (run.status !== 0) throw new Error(`${args.join(' ')} failed: ${run.stderr}`);
   return performance.now() - started;
 }
@@ -36,11 +36,13 @@ function timeSpawnToExit(args: string[], env: NodeJS.ProcessEnv, file = process.
 function oneShot(): string[] {
   const runs = { node: [] as number[], emu: [] as number[], lambdaLocal: [] as number[] };
   const event = `${ROOT}examples/hello/event.json`;
-  // One untimed run first: it writes the CLI's V8 code cache (bin/emu.js) if the build has none yet.
-  timeSpawnSync(['bin/emu.js', 'run', 'plain.handler', event, '--code-dir', FIXTURES]);
+  // As a user types it: the emu command (bin/emu: the launcher where the install built it). One untimed run
+  // first: it writes the CLI's V8 code cache if the build has none yet, and remembers the launch for the early start.
+  const emuRun = (): number => timeSpawnSync(['run', 'plain.handler', event, '--code-dir', FIXTURES], undefined, `${ROOT}bin/emu`);
+  emuRun();
   for (let i = 0; i < ONE_SHOT_RUNS; i++) {
     runs.node.push(timeSpawnSync(['-e', '0']));
-    runs.emu.push(timeSpawnSync(['bin/emu.js', 'run', 'plain.handler', event, '--code-dir', FIXTURES]));
+    runs.emu.push(emuRun());
     runs.lambdaLocal.push(timeSpawnSync(['node_modules/lambda-local/build/cli.js', '-l', `${FIXTURES}plain.cjs`, '-h', 'handler', '-e', event, '-v', '0']));
   }
   const node = median(runs.node);
@@ -110,11 +112,13 @@ async function cold(): Promise<string[]> {
   for (const [k, { label }] of COLD_HANDLERS.entries()) {
     const samples = coldMs[k] ?? [];
     const rounds = emuRounds[k] ?? [];
-    const overMs = median(samples) - floor;
+    // An ES module handler makes Node start its ES module loader, which an empty ES module pays too: its time is judged against that floor.
+    const [floorLabel, timeFloor] = label === 'ES module' ? ['empty ES module floor', median(esmFloorMs)] : ['*floor*', floor];
+    const overMs = median(samples) - timeFloor;
     const cpuRatio = (of(rounds, 'childCpuMs') + of(rounds, 'ownCpuMs')) / floorCpuMs;
     const rateRatio = of(rounds, 'perSecond') / floorPerSecond;
     rows.push(
-      `| cold invoke in a running supervisor (spawn to answer), ${label} no-op | ${fmt(median(samples))} ms (p90 ${fmt(percentile(samples, 90))}) | *floor*: ${fmt(floor)} ms | +${fmt(overMs)} ms | ≤ floor + 8 ms | ${verdict(overMs <= 8)} |`,
+      `| cold invoke in a running supervisor (spawn to answer), ${label} no-op | ${fmt(median(samples))} ms (p90 ${fmt(percentile(samples, 90))}) | ${floorLabel}: ${fmt(timeFloor)} ms | ${overMs < 0 ? '−' : '+'}${fmt(Math.abs(overMs))} ms | ≤ floor + 8 ms | ${verdict(overMs <= 8)} |`,
       `| CPU per cold invocation (2 in parallel), ${label} no-op: sandbox + supervisor | ${fmt(of(rounds, 'childCpuMs'))} + ${fmt(of(rounds, 'ownCpuMs'))} ms | *floor*, 2 in parallel: ${fmt(floorCpuMs)} ms | ${fmt(cpuRatio, 2)}× | ≤ 1.2× | ${verdict(cpuRatio <= 1.2)} |`,
       `| cold invocations/s at -c 2, ${label} no-op | ${fmt(of(rounds, 'perSecond'))} /s | *floor* processes/s, 2 in parallel: ${fmt(floorPerSecond)} /s | ${fmt(rateRatio, 2)}× | ≥ 0.8× | ${verdict(rateRatio >= 0.8)} |`,
     );
