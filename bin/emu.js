@@ -52,7 +52,8 @@ function loadCli() {
   } catch {
     cachedData = undefined; // first run after a build, or an unwritable install
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __emuImport) {${source}\n})`, {
+  // The bundle is the module's function expression (scripts/bundle-cli.mjs): compiled as read, not copied into a wrapper.
+  const script = new vm.Script(source, {
     filename: bundle,
     cachedData,
   });

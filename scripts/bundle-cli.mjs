@@ -38,7 +38,10 @@ const result = await build({
   outExtension: { '.js': '.cjs' },
   logLevel: 'warning',
   define: { 'import.meta.url': '__emuImportMetaUrl' },
-  banner: { js: "const __emuImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The file is the module's function, which bin/emu.js compiles as it is: wrapped there, the 270 KB string
+  // would be copied whole into young heap space once more, bringing a scavenge (~3 ms) forward.
+  banner: { js: "(function (exports, require, module, __filename, __dirname, __emuImport) {const __emuImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
   external: ['@aws-sdk/*', '@smithy/*', 'yaml', 'cli-table3', 'ndjson', 'pidusage', 'esbuild', 'execa'],
   minifyWhitespace: true,
   minifySyntax: true,
