@@ -2,9 +2,9 @@
 // The emu CLI's process boundary: argv in, exit code out.
 //
 // Start-up is on the path of every one-shot `emu run`, so this file is CommonJS
-// (bin/package.json) and never starts Node's ESM loader, and the CLI is one
-// esbuild bundle (dist/cli/main.cjs) compiled with a V8 code cache: parsing and
-// compiling the bundle (execa alone is ~170 KB) would otherwise cost every run
+// (bin/package.json) and never starts Node's ESM loader, and the CLI is an
+// esbuild bundle (dist/cli/run.cjs for `emu run`, main.cjs for the rest) compiled
+// with a V8 code cache: parsing and compiling it would otherwise cost every run
 // tens of milliseconds (the bundle is also minified, whitespace and syntax only: ~20% less source,
 // ~7 ms less compile per run; see scripts/bundle-cli.mjs). A cache is written next to the bundle after a run that
 // had none (or whose cache V8 refused: another Node version or V8 flags), one per command, and
